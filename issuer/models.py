@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.db import models
+from oauth2_provider.models import AbstractApplication
+
+
+class ApiClient(AbstractApplication):
+    """A machine-to-machine application: Auth0's "M2M application" for the embedded issuer."""
+
+    is_active = models.BooleanField(default=True, help_text="A disabled client is refused as invalid_client.")
+
+    class Meta(AbstractApplication.Meta):
+        verbose_name = "API client"
+
+    def is_usable(self, request: Any) -> bool:
+        return self.is_active
+
+
+class ClientGrant(models.Model):
+    """The scopes a client may be given on one API, as Auth0's client grants."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="grants")
+    audience = models.CharField(max_length=255, help_text="The API identifier (OAUTH_AUDIENCE).")
+    scope = models.CharField(max_length=1000, blank=True, help_text="Space separated.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "audience"], name="one_grant_per_audience")]
+
+    def __str__(self) -> str:
+        return f"{self.client} on {self.audience}: {self.scope}"
+
+    @property
+    def scopes(self) -> list[str]:
+        return self.scope.split()
+
+
+class SigningKey(models.Model):
+    """An RS256 key pair of the embedded issuer. The newest unretired one signs."""
+
+    kid = models.CharField(max_length=64, unique=True)
+    private_key_pem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True, help_text="When a newer key took over.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.kid
+
+    @cached_property
+    def private_key(self) -> Any:
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        return load_pem_private_key(self.private_key_pem.encode(), password=None)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from oauth2_provider.generators import generate_client_secret
+
+from .models import ApiClient, ClientGrant
+
+
+class UnknownScope(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class NewClient:
+    client: ApiClient
+    client_secret: str  # in clear only here: the database keeps a hash
+
+
+@transaction.atomic
+def api_client_create(*, name: str, scopes: list[str], audience: str | None = None) -> NewClient:
+    """Registers a machine-to-machine client granted `scopes` on the API."""
+    unknown = sorted(set(scopes) - set(settings.TIMESHEETS_SCOPES))
+    if unknown:
+        raise UnknownScope(f"Unknown scopes: {', '.join(unknown)}")
+    secret = generate_client_secret()
+    client = ApiClient.objects.create(
+        name=name,
+        client_type=ApiClient.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=ApiClient.GRANT_CLIENT_CREDENTIALS,
+        client_secret=secret,
+        hash_client_secret=True,
+    )
+    ClientGrant.objects.create(
+        client=client, audience=audience or settings.OAUTH_AUDIENCE, scope=" ".join(scopes)
+    )
+    return NewClient(client=client, client_secret=secret)

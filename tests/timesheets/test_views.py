@@ -1,0 +1,75 @@
+"""The /timesheets endpoints as the scenario's clients and a reviewer use them."""
+
+from __future__ import annotations
+
+from timesheets.models import Timesheet
+
+
+def test_create_answers_as_the_tutorial_client_expects(api, token, entry):
+    response = api.post("/timesheets", token=token, json=entry())
+    assert response.status_code == 201
+    body = response.json()
+    assert body["message"] == "Timesheet created for Employee: 007"
+    assert body["user_id"] == "007"
+    assert response.headers["Location"] == f"{api.base_url}/timesheets/{body['id']}"
+
+
+def test_create_records_the_calling_client(api, local_issuer, entry):
+    body = api.post("/timesheets", token=local_issuer.token(azp="cron-job"), json=entry()).json()
+    assert body["created_by"] == "cron-job"
+
+
+def test_every_route_works_with_and_without_the_trailing_slash(api, token, timesheet):
+    for path in ("/timesheets", f"/timesheets/{timesheet.pk}", "/healthz"):
+        assert api.get(path, token=token).status_code == 200, path
+        assert api.get(path + "/", token=token).status_code == 200, path + "/"
+    assert api.post(f"/timesheets/{timesheet.pk}/approve/", token=token).status_code == 200
+
+
+def test_the_list_is_paginated_and_filtered(api, token, timesheet, entry):
+    api.post("/timesheets", token=token, json=entry(user_id="a", project="Zeta"))
+    api.post("/timesheets", token=token, json=entry(user_id="b", project="Zeta", year=2020, week=53))
+
+    page = api.get("/timesheets", token=token, params={"project": "Zeta", "year": 2020}).json()
+
+    assert set(page) == {"count", "next", "previous", "results"}
+    assert page["count"] == 1
+    assert page["results"][0]["user_id"] == "b"
+
+
+def test_a_filter_value_of_the_wrong_type_is_a_400(api, token):
+    assert api.get("/timesheets", token=token, params={"year": "soon"}).status_code == 400
+
+
+def test_approve_records_who_and_when_and_is_idempotent(api, local_issuer, timesheet):
+    first = api.post(
+        f"/timesheets/{timesheet.pk}/approve", token=local_issuer.token(azp="manager-app")
+    ).json()
+    again = api.post(f"/timesheets/{timesheet.pk}/approve", token=local_issuer.token(azp="other-app")).json()
+    assert first["approved"] is True
+    assert first["approved_by"] == "manager-app"
+    assert again["approved_at"] == first["approved_at"]
+    assert again["approved_by"] == "manager-app"
+
+
+def test_an_approved_entry_cannot_be_deleted(api, token, timesheet):
+    api.post(f"/timesheets/{timesheet.pk}/approve", token=token)
+    response = api.delete(f"/timesheets/{timesheet.pk}", token=token)
+    assert response.status_code == 409
+    assert Timesheet.objects.filter(pk=timesheet.pk).exists()
+
+
+def test_delete_removes_an_unapproved_entry(api, token, timesheet):
+    assert api.delete(f"/timesheets/{timesheet.pk}", token=token).status_code == 204
+    assert not Timesheet.objects.filter(pk=timesheet.pk).exists()
+
+
+def test_an_unknown_entry_is_a_404(api, token):
+    assert api.get("/timesheets/999999", token=token).status_code == 404
+    assert api.post("/timesheets/999999/approve", token=token).status_code == 404
+
+
+def test_health_is_public(api):
+    response = api.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}

@@ -1,0 +1,169 @@
+"""Bearer JWT authentication (RFC 6750) for the Timesheets API, on PyJWT."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from django.conf import settings
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from issuer import conf as issuer_conf
+from issuer import keys as issuer_keys
+
+from . import jwks
+
+logger = logging.getLogger(__name__)
+
+REALM = "timesheets"
+MAX_TOKEN_LENGTH = 8192
+# Headers that would let a token name its own key (jku, x5u, jwk, x5c) are never followed,
+# and no JWS extension is understood, so a token that marks one critical is refused (RFC 7515 §4.1.11).
+REFUSED_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit"})
+
+
+class InvalidToken(Exception):
+    """Why a token was refused: logged, never shown to the caller."""
+
+
+@dataclass(frozen=True)
+class TokenPrincipal:
+    """The caller a valid access token names; stands in for request.user."""
+
+    subject: str
+    client_id: str
+    scopes: frozenset[str]
+    claims: dict[str, Any] = field(repr=False, compare=False)
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+
+    @property
+    def identity(self) -> str:
+        return self.client_id
+
+    def __str__(self) -> str:
+        return self.client_id
+
+
+def token_scopes(claims: dict[str, Any]) -> frozenset[str]:
+    """Scopes from `scope` (space separated), `scp` (string or list) and `permissions` (Auth0 RBAC)."""
+    scopes: set[str] = set()
+    scope = claims.get("scope")
+    if scope is not None:
+        if not isinstance(scope, str):
+            raise InvalidToken("scope is not a string")
+        scopes.update(scope.split())
+    scp = claims.get("scp")
+    if scp is not None:
+        if isinstance(scp, str):
+            scopes.update(scp.split())
+        elif isinstance(scp, list) and all(isinstance(item, str) for item in scp):
+            scopes.update(scp)
+        else:
+            raise InvalidToken("scp is neither a string nor a list of strings")
+    permissions = claims.get("permissions")
+    if permissions is not None:
+        if not isinstance(permissions, list) or not all(isinstance(item, str) for item in permissions):
+            raise InvalidToken("permissions is not a list of strings")
+        scopes.update(permissions)
+    return frozenset(scopes)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> TokenPrincipal:
+    subject = claims.get("sub")
+    client_id = claims.get("azp") or claims.get("client_id") or subject
+    if not isinstance(subject, str) or not subject or not isinstance(client_id, str):
+        raise InvalidToken("sub, azp or client_id is missing or not a string")
+    return TokenPrincipal(subject=subject, client_id=client_id, scopes=token_scopes(claims), claims=claims)
+
+
+def expected_issuer(request: Request) -> str:
+    return settings.OAUTH_ISSUER or issuer_conf.embedded_issuer_url(request)
+
+
+def verification_key(alg: str, kid: object, issuer: str) -> Any:
+    """The key for this token, chosen by the configuration; the token's header only selects a kid."""
+    if alg.startswith("HS"):
+        # Only the configured shared secret: never a public key used as an HMAC secret.
+        return settings.OAUTH_SIGNING_SECRET
+    if kid is not None and (not isinstance(kid, str) or len(kid) > 256):
+        raise InvalidToken("kid is not a short string")
+    try:
+        if settings.OAUTH_ISSUER is None and settings.OAUTH_JWKS_URL is None:
+            # The embedded issuer's keys are in our own database: no HTTP call to ourselves,
+            # which on a single-worker server would deadlock.
+            key = issuer_keys.public_key(kid)
+        else:
+            key = jwks.key_set_for(issuer, settings.OAUTH_JWKS_URL).get_key(kid)
+    except jwks.KeyUnavailable as exc:
+        raise InvalidToken(str(exc)) from None
+    if key is None:
+        raise InvalidToken(f"unknown kid {kid!r}")
+    # A PyJWK binds its algorithm: PyJWT refuses a token whose alg differs from the key's.
+    return key
+
+
+def verify_access_token(token: str, *, issuer: str) -> dict[str, Any]:
+    """The token's claims, or InvalidToken; the accepted algorithms come only from OAUTH_ALGORITHMS."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidToken("token too long")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(f"malformed token: {exc}") from None
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg.lower() == "none" or alg not in settings.OAUTH_ALGORITHMS:
+        raise InvalidToken(f"algorithm {alg!r} is not accepted")
+    if REFUSED_HEADERS & header.keys():
+        raise InvalidToken(f"refused header {sorted(REFUSED_HEADERS & header.keys())}")
+    key = verification_key(alg, header.get("kid"), issuer)
+    try:
+        return jwt.decode(
+            token,
+            key,
+            algorithms=[alg],
+            audience=settings.OAUTH_AUDIENCE,
+            issuer=issuer,
+            leeway=settings.OAUTH_LEEWAY,
+            options={"require": ["exp", "iss", "aud", "sub"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from None
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <JWT>`, checked against the configured issuer, audience and keys.
+
+    Another scheme is left to the next class (the staff session); a Bearer header with a
+    bad token is a 401 whatever the reason, which goes to the log, not to the caller.
+    """
+
+    def authenticate(self, request: Request) -> tuple[TokenPrincipal, dict[str, Any]] | None:
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        token = token.strip()
+        try:
+            if not token or " " in token:
+                raise InvalidToken("malformed Authorization header")
+            claims = verify_access_token(token, issuer=expected_issuer(request))
+            principal = principal_from_claims(claims)
+        except InvalidToken as exc:
+            logger.info("Refused a bearer token: %s", exc)
+            raise AuthenticationFailed() from None
+        return principal, claims
+
+    def authenticate_header(self, request: Request) -> str:
+        # RFC 6750 §3: error="invalid_token" only when a token was sent; none at all is
+        # answered with the bare challenge.
+        if request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("bearer"):
+            return f'Bearer realm="{REALM}", error="invalid_token"'
+        return f'Bearer realm="{REALM}"'

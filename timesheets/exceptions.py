@@ -1,0 +1,40 @@
+"""The one place that decides the API's error shapes (INTERFACE.md, "Refusals")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from .permissions import InsufficientScope
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the entry's state."
+    default_code = "conflict"
+
+
+class RequestTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body too large."
+    default_code = "too_large"
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if response.status_code == status.HTTP_401_UNAUTHORIZED:
+        # One message for every reason a token fails, so a caller cannot probe which check
+        # it tripped; the reason is in the server log.
+        response.data = {"detail": "Missing or invalid token"}
+    elif isinstance(exc, InsufficientScope):
+        response.data = {"detail": "Insufficient scope", "required_scopes": exc.required_scopes}
+        response["WWW-Authenticate"] = (
+            f'Bearer realm="timesheets", error="insufficient_scope", scope="{" ".join(exc.required_scopes)}"'
+        )
+    return response

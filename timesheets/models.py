@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class UserType(models.TextChoices):
+    EMPLOYEE = "Employee"
+    CONTRACTOR = "Contractor"
+
+
+class Timesheet(models.Model):
+    """One person's hours on one project in one ISO 8601 week."""
+
+    user_type = models.CharField(max_length=10, choices=UserType.choices)
+    user_id = models.CharField(max_length=64)
+    year = models.PositiveSmallIntegerField()
+    week = models.PositiveSmallIntegerField()
+    project = models.CharField(max_length=100)
+    hours = models.DecimalField(max_digits=5, decimal_places=2)
+    # The entry's key in the system it came from; unique per calling client, so that an
+    # import run twice updates instead of doubling.
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001 (NULL: no key)
+    created_by = models.CharField(max_length=255, help_text="The token's client, or the staff user.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved = models.BooleanField(default=False)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        ordering = ["-year", "-week", "user_id", "id"]
+        permissions = [("approve_timesheet", "Can approve timesheet")]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0, hours__lte=168), name="timesheet_hours_in_range"),
+            models.CheckConstraint(condition=Q(week__gte=1, week__lte=53), name="timesheet_week_in_range"),
+            models.CheckConstraint(
+                condition=Q(user_type__in=UserType.values), name="timesheet_user_type_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["created_by", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="timesheet_unique_external_id_per_client",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user_type", "user_id"]),
+            models.Index(fields=["year", "week"]),
+            models.Index(fields=["project"]),
+            models.Index(fields=["approved"]),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.user_type} {self.user_id}, {self.year}-W{self.week:02d}, {self.project}: {self.hours} h"
+        )
+
+    @property
+    def content(self) -> tuple:
+        """What an import compares to tell an edited row from one sent again."""
+        return (self.user_type, self.user_id, self.year, self.week, self.project, self.hours)

@@ -1,0 +1,116 @@
+"""Writes to timesheets. Views parse and render; the rules about what gets written live here."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Timesheet
+
+CONTENT_FIELDS = ("user_type", "user_id", "year", "week", "project", "hours")
+# Concurrent first imports of one key can both miss it and both insert; the loser gets an
+# IntegrityError from the unique constraint and, on the next attempt, finds the winner's row.
+UPSERT_ATTEMPTS = 3
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    outcome: Outcome
+    timesheet: Timesheet
+
+
+class TimesheetApproved(Exception):
+    """An approved entry is a record of payment: it can be neither changed nor deleted."""
+
+
+def timesheets_upsert(*, created_by: str, entries: Sequence[dict[str, Any]]) -> list[UpsertResult]:
+    """Creates or updates validated entries, keyed by (created_by, external_id), in one transaction.
+
+    An entry without external_id is always created. An entry sent again unchanged writes
+    nothing; one changed after approval is a conflict and writes nothing either.
+    """
+    for attempt in range(1, UPSERT_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _upsert(created_by, entries)
+        except IntegrityError:
+            if attempt == UPSERT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _upsert(created_by: str, entries: Sequence[dict[str, Any]]) -> list[UpsertResult]:
+    keys = {entry["external_id"] for entry in entries if entry.get("external_id")}
+    by_key: dict[str, Timesheet] = {}
+    if keys:
+        by_key = {
+            timesheet.external_id: timesheet
+            for timesheet in Timesheet.objects.select_for_update().filter(
+                created_by=created_by, external_id__in=keys
+            )
+        }
+
+    results: list[UpsertResult] = []
+    to_create: list[Timesheet] = []
+    to_update: dict[int, Timesheet] = {}
+    for entry in entries:
+        key = entry.get("external_id")
+        current = by_key.get(key) if key else None
+        if current is None:
+            timesheet = Timesheet(created_by=created_by, **entry)
+            to_create.append(timesheet)
+            if key:
+                by_key[key] = timesheet
+            results.append(UpsertResult(Outcome.CREATED, timesheet))
+        elif tuple(entry[name] for name in CONTENT_FIELDS) == current.content:
+            results.append(UpsertResult(Outcome.UNCHANGED, current))
+        elif current.approved:
+            results.append(UpsertResult(Outcome.CONFLICT, current))
+        else:
+            for name in CONTENT_FIELDS:
+                setattr(current, name, entry[name])
+            if current.pk is not None:
+                to_update[current.pk] = current
+            results.append(UpsertResult(Outcome.UPDATED, current))
+
+    if to_create:
+        Timesheet.objects.bulk_create(to_create)
+    if to_update:
+        now = timezone.now()
+        for timesheet in to_update.values():
+            timesheet.updated_at = now
+        Timesheet.objects.bulk_update(to_update.values(), [*CONTENT_FIELDS, "updated_at"])
+    return results
+
+
+@transaction.atomic
+def timesheet_approve(*, timesheet_id: int, approved_by: str) -> Timesheet:
+    """Approves once: approving again keeps the first approver and time."""
+    timesheet = Timesheet.objects.select_for_update().get(pk=timesheet_id)
+    if not timesheet.approved:
+        timesheet.approved = True
+        timesheet.approved_at = timezone.now()
+        timesheet.approved_by = approved_by
+        timesheet.save(update_fields=["approved", "approved_at", "approved_by", "updated_at"])
+    return timesheet
+
+
+@transaction.atomic
+def timesheet_delete(*, timesheet_id: int) -> None:
+    # The row lock orders a delete against a concurrent approve: one of them sees the other.
+    timesheet = Timesheet.objects.select_for_update().get(pk=timesheet_id)
+    if timesheet.approved:
+        raise TimesheetApproved(timesheet_id)
+    timesheet.delete()

@@ -1,0 +1,25 @@
+from django.urls import re_path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+
+class OptionalSlashRouter(SimpleRouter):
+    """Every route answers with and without its trailing slash.
+
+    The scenario's client posts to /timesheets, DRF's habit is /timesheets/, and a redirect
+    would turn a POST into a GET in most clients.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trailing_slash = "/?"
+
+
+router = OptionalSlashRouter()
+router.register("timesheets", views.TimesheetViewSet, basename="timesheet")
+
+urlpatterns = [
+    *router.urls,
+    re_path(r"^healthz/?$", views.healthz, name="healthz"),
+]

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from . import services
+from .exceptions import Conflict
+from .filters import TimesheetFilter
+from .models import Timesheet
+from .permissions import APPROVE, CREATE, DELETE, READ, caller_identity
+from .serializers import MAX_BATCH_ITEMS, BatchItemResultSerializer, TimesheetSerializer
+
+SINGLE_STATUS = {
+    services.Outcome.CREATED: status.HTTP_201_CREATED,
+    services.Outcome.UPDATED: status.HTTP_200_OK,
+    services.Outcome.UNCHANGED: status.HTTP_200_OK,
+}
+
+
+class TimesheetViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Timesheet.objects.all()
+    serializer_class = TimesheetSerializer
+    filterset_class = TimesheetFilter
+    ordering_fields = ["id", "year", "week", "user_id", "project", "hours", "created_at"]
+    lookup_value_regex = r"\d+"
+    required_scopes = {
+        "list": [READ],
+        "retrieve": [READ],
+        "create": [CREATE],
+        "batch": [CREATE],
+        "destroy": [DELETE],
+        "approve": [APPROVE],
+    }
+
+    def create(self, request: Request) -> Response:
+        """One entry. With an `external_id` sent before by the same client, it updates instead."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        [result] = services.timesheets_upsert(
+            created_by=caller_identity(request.user), entries=[serializer.validated_data]
+        )
+        timesheet = result.timesheet
+        if result.outcome is services.Outcome.CONFLICT:
+            raise Conflict(f"Timesheet {timesheet.pk} is approved and can no longer change.")
+        body = {
+            **self.get_serializer(timesheet).data,
+            "message": f"Timesheet {result.outcome} for {timesheet.user_type}: {timesheet.user_id}",
+        }
+        headers = {}
+        if result.outcome is services.Outcome.CREATED:
+            headers["Location"] = request.build_absolute_uri(f"/timesheets/{timesheet.pk}")
+        return Response(body, status=SINGLE_STATUS[result.outcome], headers=headers)
+
+    @extend_schema(
+        request={"application/json": {"type": "array", "items": {"type": "object"}}},
+        responses=BatchItemResultSerializer(many=True),
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request: Request) -> Response:
+        """Up to 1,000 entries; one result per item, in order. An invalid item holds back no other."""
+        items = request.data
+        if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH_ITEMS:
+            raise ValidationError(
+                {"non_field_errors": [f"Expected a JSON array of 1 to {MAX_BATCH_ITEMS} entries."]}
+            )
+        validator = self.get_serializer()
+        results: list[dict[str, Any] | None] = [None] * len(items)
+        valid: list[tuple[int, dict[str, Any]]] = []
+        for index, item in enumerate(items):
+            try:
+                valid.append((index, validator.run_validation(item)))
+            except ValidationError as exc:
+                results[index] = {"index": index, "status": "invalid", "id": None, "errors": exc.detail}
+        if valid:
+            written = services.timesheets_upsert(
+                created_by=caller_identity(request.user), entries=[entry for _, entry in valid]
+            )
+            for (index, _), result in zip(valid, written, strict=True):
+                results[index] = {
+                    "index": index,
+                    "status": str(result.outcome),
+                    "id": result.timesheet.pk,
+                    "errors": None,
+                }
+        return Response(results)
+
+    @extend_schema(responses={204: None, 409: OpenApiResponse(description="The entry is approved.")})
+    def destroy(self, request: Request, pk: str) -> Response:
+        timesheet = self.get_object()
+        try:
+            services.timesheet_delete(timesheet_id=timesheet.pk)
+        except Timesheet.DoesNotExist:
+            raise NotFound() from None
+        except services.TimesheetApproved:
+            raise Conflict("An approved timesheet cannot be deleted.") from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        """Approves the entry; approving it again changes nothing."""
+        timesheet = self.get_object()
+        try:
+            timesheet = services.timesheet_approve(
+                timesheet_id=timesheet.pk, approved_by=caller_identity(request.user)
+            )
+        except Timesheet.DoesNotExist:
+            raise NotFound() from None
+        return Response(self.get_serializer(timesheet).data)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,252 @@
+"""Settings, read once from the environment (see the configuration table in README.md).
+
+Every variable is optional for local use: the defaults give a SQLite database, an
+in-process cache and the embedded authorization server.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+
+
+def envbool(name: str, default: str = "0") -> bool:
+    value = os.getenv(name, default).strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
+
+
+def envint(name: str, default: int) -> int:
+    value = os.getenv(name, "")
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+def envsecret(name: str) -> str | None:
+    """Reads NAME, or the file named by NAME_FILE, so secrets can come from a mounted file."""
+    path = os.getenv(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE cannot be read: {exc.strerror}") from None
+    return os.getenv(name) or None
+
+
+DEBUG = envbool("DJANGO_DEBUG")
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ",".join(LOCAL_HOSTS))
+
+# A server reachable under a real host name is a production server: it must have its own
+# key, since the development key below is public and would let anyone forge sessions.
+SECRET_KEY = envsecret("DJANGO_SECRET_KEY") or ""
+if not SECRET_KEY:
+    if not set(ALLOWED_HOSTS) <= set(LOCAL_HOSTS):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is required when DJANGO_ALLOWED_HOSTS names a non-local host"
+        )
+    warnings.warn("DJANGO_SECRET_KEY is not set: using the development key", stacklevel=1)
+    SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"  # noqa: S105 (public on purpose)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "oauth2_provider",
+    "issuer",
+    "timesheets",
+    "importer",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "timesheets_site.urls"
+WSGI_APPLICATION = "timesheets_site.wsgi.application"
+# Routes accept paths with and without the trailing slash themselves; a redirect would
+# turn a POST into a GET in most clients.
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two writers (gunicorn workers, overlapping imports) otherwise fail with
+    # "database is locked": take the write lock at BEGIN and wait for it.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not the in-memory default, so the live test server's threads each get
+    # their own connection, as gunicorn workers do.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+
+REDIS_URL = os.getenv("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve admin and browsable-API assets straight from the apps, so no collectstatic step
+# is needed before the server works.
+WHITENOISE_USE_FINDERS = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", "0")
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- OAuth 2.0: the resource server's view of its issuer -----------------------------
+
+AUTH0_DOMAIN = os.getenv("AUTH0_DOMAIN", "").strip().removeprefix("https://").strip("/") or None
+# None means the embedded issuer: its identifier is this server's own address.
+OAUTH_ISSUER = os.getenv("OAUTH_ISSUER") or (f"https://{AUTH0_DOMAIN}/" if AUTH0_DOMAIN else None)
+OAUTH_AUDIENCE = os.getenv("OAUTH_AUDIENCE") or "https://timesheets.abc.example/api"
+OAUTH_JWKS_URL = os.getenv("OAUTH_JWKS_URL") or None
+OAUTH_ALGORITHMS = envlist("OAUTH_ALGORITHMS", "RS256")
+OAUTH_SIGNING_SECRET = envsecret("OAUTH_SIGNING_SECRET")
+OAUTH_LEEWAY = envint("OAUTH_LEEWAY", 5)
+if "HS256" in OAUTH_ALGORITHMS and not OAUTH_SIGNING_SECRET:
+    raise ImproperlyConfigured("OAUTH_ALGORITHMS names HS256 but OAUTH_SIGNING_SECRET is not set")
+
+TIMESHEETS_SCOPES = {
+    "read:timesheets": "Read timesheets",
+    "create:timesheets": "Create timesheets",
+    "delete:timesheets": "Delete timesheets",
+    "approve:timesheets": "Approve timesheets",
+}
+
+# --- The embedded authorization server (django-oauth-toolkit) ------------------------
+
+OAUTH2_PROVIDER_APPLICATION_MODEL = "issuer.ApiClient"
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_GENERATOR": "issuer.tokens.generate_access_token",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": envint("OAUTH_TOKEN_LIFETIME", 3600),
+    "OAUTH2_VALIDATOR_CLASS": "issuer.validators.ClientGrantValidator",
+    "OAUTH2_BACKEND_CLASS": "issuer.backends.FormOrJSONOAuthLibCore",
+    "APPLICATION_ADMIN_CLASS": "issuer.admin.ApiClientAdmin",
+    "SCOPES": TIMESHEETS_SCOPES,
+}
+# Failed client authentications allowed per client id and per address in the window.
+OAUTH_CLIENT_AUTH_FAILURE_LIMIT = envint("OAUTH_CLIENT_AUTH_FAILURE_LIMIT", 10)
+OAUTH_CLIENT_AUTH_FAILURE_WINDOW = envint("OAUTH_CLIENT_AUTH_FAILURE_WINDOW", 300)
+
+# --- Django REST framework -----------------------------------------------------------
+
+REST_FRAMEWORK = {
+    # The bearer class first: DRF takes WWW-Authenticate from the first class, and without
+    # one an unauthenticated call would get 403 instead of 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "timesheets.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["timesheets.permissions.HasRequiredScopes"],
+    "DEFAULT_PARSER_CLASSES": ["timesheets.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "timesheets.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Timesheets API",
+    "DESCRIPTION": "Timesheet entries for ABC Inc., secured with OAuth 2.0 access tokens.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "timesheets": {"level": "INFO"},
+        "issuer": {"level": "INFO"},
+        "importer": {"level": "INFO"},
+    },
+}
+
+# How long fetched JWKS keys are used before a refresh, how long after the last good fetch
+# they still serve while the issuer is down, and the least time between two fetches.
+OAUTH_JWKS_CACHE_SECONDS = envint("OAUTH_JWKS_CACHE_SECONDS", 600)
+OAUTH_JWKS_MAX_STALE_SECONDS = envint("OAUTH_JWKS_MAX_STALE_SECONDS", 86400)
+OAUTH_JWKS_REFETCH_COOLDOWN = envint("OAUTH_JWKS_REFETCH_COOLDOWN", 30)
