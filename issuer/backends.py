@@ -18,11 +18,9 @@ def token_request_params(request: HttpRequest) -> list[tuple[str, str]]:
     grant then fails for the missing parameter with a §5.2 error.
     """
     if request.content_type != "application/json":
-        return [
-            (key, value)
-            for key, values in request.POST.lists()
-            for value in (values if key == "resource" else values[-1:])
-        ]
+        # Every value, repeated ones included: oauthlib refuses a repeated parameter
+        # (RFC 6749 §3.2) only if it sees it.
+        return [(key, value) for key, values in request.POST.lists() for value in values]
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, RecursionError):

@@ -1,0 +1,41 @@
+"""create_api_client, and that no client secret is ever kept or logged in clear."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from issuer.models import ApiClient
+
+
+def create(*args: str) -> dict:
+    out = io.StringIO()
+    call_command("create_api_client", *args, "--json", stdout=out, stderr=io.StringIO())
+    return json.loads(out.getvalue())
+
+
+def test_it_prints_credentials_and_stores_the_secret_hashed(transactional_db):
+    credentials = create("cron", "--scopes", "create:timesheets")
+    client = ApiClient.objects.get(client_id=credentials["client_id"])
+    assert client.client_secret != credentials["client_secret"]
+    assert client.client_secret.startswith("pbkdf2_sha256$")
+    assert client.grants.get().scope == "create:timesheets"
+
+
+def test_unknown_scopes_are_refused(transactional_db):
+    with pytest.raises(CommandError, match="write:everything"):
+        create("cron", "--scopes", "write:everything")
+
+
+def test_no_secret_reaches_the_logs(api, caplog):
+    caplog.set_level(logging.DEBUG)
+    credentials = create("cron", "--scopes", "create:timesheets")
+    base = {"grant_type": "client_credentials", "client_id": credentials["client_id"]}
+    api.post("/oauth/token", data=base | {"client_secret": credentials["client_secret"]})
+    api.post("/oauth/token", data=base | {"client_secret": "wrong-" + credentials["client_secret"]})
+    assert caplog.records  # the requests were logged...
+    assert credentials["client_secret"] not in caplog.text  # ...without the secret
