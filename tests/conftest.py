@@ -11,12 +11,17 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -32,6 +37,7 @@ from timesheets import jwks
 from timesheets.models import Timesheet
 
 ALL_SCOPES = "read:timesheets create:timesheets delete:timesheets approve:timesheets"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 class Api:
@@ -252,3 +258,139 @@ def local_issuer(settings) -> Iterator[LocalIssuer]:
 def token(local_issuer: LocalIssuer) -> str:
     """A valid token holding all four scopes."""
     return local_issuer.token()
+
+
+# --- The importer, run as cron runs it --------------------------------------------------
+
+
+@dataclass
+class ImportRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def summary(self) -> dict[str, int]:
+        last = self.stdout.strip().splitlines()[-1]
+        return {name: int(count) for name, count in (pair.split("=") for pair in last.split())}
+
+    @property
+    def rejects(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.stderr.splitlines() if line.startswith("{")]
+
+
+@pytest.fixture
+def importer_env(api: Api, api_client, tmp_path) -> dict[str, str]:
+    """The environment of a cron job holding a client that may create timesheets."""
+    client_id, client_secret = api_client("create:timesheets", name="import job")
+    return {
+        "TIMESHEETS_API_URL": api.base_url,
+        "OAUTH_CLIENT_ID": client_id,
+        "OAUTH_CLIENT_SECRET": client_secret,
+        "TIMESHEETS_CACHE_DIR": str(tmp_path / "cache"),
+    }
+
+
+@pytest.fixture
+def run_import(importer_env) -> Callable[..., ImportRun]:
+    """Runs `manage.py import_timesheets` in its own process, as cron would."""
+
+    def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> ImportRun:
+        environment = {**os.environ, **importer_env, **(env or {})}
+        environment = {name: value for name, value in environment.items() if value is not None}
+        completed = subprocess.run(
+            [sys.executable, "manage.py", "import_timesheets", "--no-progress", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=PROJECT_DIR,
+            timeout=300,
+            check=False,
+        )
+        return ImportRun(completed.returncode, completed.stdout, completed.stderr)
+
+    return run
+
+
+class FaultyProxy:
+    """A reverse proxy on loopback in front of the live API that can fail on cue.
+
+    It produces what a real network and a real outage produce (refused answers, 429s and
+    503s with Retry-After, dropped connections, garbage bodies) for the requests whose path
+    starts with `path`; everything else passes through untouched.
+    """
+
+    def __init__(self, upstream: str, path: str = "/timesheets/batch") -> None:
+        self.upstream = upstream
+        self.path = path
+        self.faults: list[tuple[str, Any]] = []  # consumed one per matching request
+        self.down = False  # every matching request is dropped while set
+        self.down_after: int | None = None  # or once this many matching requests went through
+        self.seen: list[float] = []  # arrival times of matching requests
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _relay(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.startswith(proxy.path):
+                    proxy.seen.append(time.monotonic())
+                    fault = proxy.faults.pop(0) if proxy.faults else None
+                    if proxy.down_after is not None and len(proxy.seen) > proxy.down_after:
+                        proxy.down = True
+                    if proxy.down or fault == ("drop", None):
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                        return
+                    if fault is not None:
+                        kind, value = fault
+                        if kind == "status":
+                            status, retry_after = value
+                            self._answer(
+                                status, b'{"detail": "try later"}', {"Retry-After": str(retry_after)}
+                            )
+                            return
+                        if kind == "garbage":
+                            self._answer(200, b"<html>not json", {})
+                            return
+                headers = {name: value for name, value in self.headers.items() if name.lower() != "host"}
+                upstream = requests.request(
+                    self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=60
+                )
+                passed = {"Content-Type": upstream.headers.get("Content-Type", "application/json")}
+                self._answer(upstream.status_code, upstream.content, passed)
+
+            def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _relay
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def faulty_api(api: Api, importer_env) -> Iterator[FaultyProxy]:
+    """The importer talks to the API through a proxy that fails on cue."""
+    proxy = FaultyProxy(api.base_url)
+    importer_env["TIMESHEETS_API_URL"] = proxy.url
+    yield proxy
+    proxy.stop()

@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class TimesheetsConfig(AppConfig):
     name = "timesheets"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 (registers the checks)

@@ -7,7 +7,6 @@ in-process cache and the embedded authorization server.
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -58,12 +57,12 @@ ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ",".join(LOCAL_HOSTS))
 # A server reachable under a real host name is a production server: it must have its own
 # key, since the development key below is public and would let anyone forge sessions.
 SECRET_KEY = envsecret("DJANGO_SECRET_KEY") or ""
-if not SECRET_KEY:
+DEVELOPMENT_SECRET_KEY = not SECRET_KEY  # warned about by the check timesheets.W001
+if DEVELOPMENT_SECRET_KEY:
     if not set(ALLOWED_HOSTS) <= set(LOCAL_HOSTS):
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is required when DJANGO_ALLOWED_HOSTS names a non-local host"
         )
-    warnings.warn("DJANGO_SECRET_KEY is not set: using the development key", stacklevel=1)
     SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"  # noqa: S105 (public on purpose)
 
 INSTALLED_APPS = [

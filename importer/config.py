@@ -1,0 +1,101 @@
+"""The importer's configuration, from the environment (README.md, "Configuration").
+
+The importer is a client that may run on another machine: it reads the API's address and
+its own credentials, never the API's database.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from django.conf import settings
+
+AUDIENCE_PARAMS = ("audience", "resource", "none")
+AUTH_METHODS = ("client_secret_post", "client_secret_basic")
+
+
+class ConfigurationError(Exception):
+    """Something a person must fix before any import can run; exit status 2."""
+
+
+@dataclass(frozen=True)
+class ImporterConfig:
+    api_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    token_url: str | None  # None: discovered from the issuer when first needed
+    issuer: str | None
+    audience: str
+    audience_param: str
+    auth_method: str
+    scope: str | None
+    cache_dir: Path
+
+
+def _secret() -> str | None:
+    path = os.getenv("OAUTH_CLIENT_SECRET_FILE")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ConfigurationError(f"OAUTH_CLIENT_SECRET_FILE cannot be read: {exc.strerror}") from None
+    return os.getenv("OAUTH_CLIENT_SECRET")
+
+
+def cache_dir() -> Path:
+    """Where the token cache and the run lock live; TIMESHEETS_CACHE_DIR overrides it."""
+    explicit = os.getenv("TIMESHEETS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.getenv("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "timesheets"
+
+
+def load_config() -> ImporterConfig:
+    api_url = os.getenv("TIMESHEETS_API_URL", "http://127.0.0.1:8000").rstrip("/")
+    client_id = os.getenv("OAUTH_CLIENT_ID")
+    client_secret = _secret()
+    if not client_id or not client_secret:
+        raise ConfigurationError("Set OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET (or OAUTH_CLIENT_SECRET_FILE).")
+    audience_param = os.getenv("OAUTH_AUDIENCE_PARAM", "audience")
+    if audience_param not in AUDIENCE_PARAMS:
+        raise ConfigurationError(f"OAUTH_AUDIENCE_PARAM must be one of {', '.join(AUDIENCE_PARAMS)}.")
+    auth_method = os.getenv("OAUTH_TOKEN_AUTH_METHOD", "client_secret_post")
+    if auth_method not in AUTH_METHODS:
+        raise ConfigurationError(f"OAUTH_TOKEN_AUTH_METHOD must be one of {', '.join(AUTH_METHODS)}.")
+
+    token_url = os.getenv("OAUTH_TOKEN_URL") or None
+    if token_url is None and settings.AUTH0_DOMAIN:
+        token_url = f"https://{settings.AUTH0_DOMAIN}/oauth/token"
+    if token_url is None and settings.OAUTH_ISSUER is None:
+        token_url = f"{api_url}/oauth/token"
+    return ImporterConfig(
+        api_url=api_url,
+        client_id=client_id,
+        client_secret=client_secret,
+        token_url=token_url,
+        issuer=settings.OAUTH_ISSUER,
+        audience=settings.OAUTH_AUDIENCE,
+        audience_param=audience_param,
+        auth_method=auth_method,
+        scope=os.getenv("OAUTH_SCOPE") or None,
+        cache_dir=cache_dir(),
+    )
+
+
+def discover_token_url(issuer: str, session: requests.Session) -> str:
+    """token_endpoint from the issuer's metadata: OpenID discovery, then RFC 8414."""
+    base = issuer.rstrip("/")
+    for path in ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"):
+        try:
+            response = session.get(base + path, timeout=(5, 10))
+        except requests.RequestException as exc:
+            raise ConfigurationError(f"Cannot reach the issuer {issuer}: {exc.__class__.__name__}") from None
+        if response.ok:
+            endpoint = response.json().get("token_endpoint")
+            if isinstance(endpoint, str) and endpoint:
+                return endpoint
+    raise ConfigurationError(f"The issuer {issuer} publishes no token_endpoint: set OAUTH_TOKEN_URL.")

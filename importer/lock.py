@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import fcntl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class AlreadyRunning(Exception):
+    pass
+
+
+@contextmanager
+def single_run(path: Path, wait_seconds: float) -> Iterator[None]:
+    """Holds an exclusive lock for the run, so two overlapping cron runs never both import.
+
+    The second waits for the first up to `wait_seconds`, then gives up. The lock is the
+    kernel's, so it is released even when a run is killed.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    deadline = time.monotonic() + wait_seconds
+    with open(path, "a") as lock_file:
+        while True:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise AlreadyRunning(f"Another import holds {path}") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)

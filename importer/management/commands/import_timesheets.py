@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+import sys
+from contextlib import ExitStack
+
+import requests
+from django.core.management.base import BaseCommand, CommandParser
+
+from importer import pipeline
+from importer.client import AuthorizationError, RetryPolicy, TimesheetsClient, TokenProvider, TransientError
+from importer.config import ConfigurationError, cache_dir, load_config
+from importer.formats import FORMATS, items_for
+from importer.lock import AlreadyRunning, single_run
+from importer.report import Report
+from importer.sources import SourceError, check_sources, read_rows
+
+logger = logging.getLogger("importer")
+
+EXIT_CONFIGURATION = 2
+
+
+class Command(BaseCommand):
+    help = "Imports timesheet entries from exports into the Timesheets API, over HTTP, exactly once."
+    # A client of the API, possibly on another machine: the server's checks are not its business.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "sources", nargs="+", metavar="SOURCE", help="a .csv, .json or .jsonl file, -, or a URL"
+        )
+        parser.add_argument("--format", choices=FORMATS, default="auto")
+        parser.add_argument("--batch-size", type=_batch_size, default=500)
+        parser.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
+        parser.add_argument("--rejects", type=argparse.FileType("w"), help="write refused rows here (JSONL)")
+        parser.add_argument("--json", action="store_true", dest="as_json", help="print the summary as JSON")
+        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--lock-wait", type=float, default=60, help="seconds to wait for an import already running"
+        )
+        parser.add_argument(
+            "--retry-for", type=float, default=120, help="seconds to keep retrying a request that fails"
+        )
+
+    def handle(self, *args, **options) -> None:
+        rejects = options["rejects"] or sys.stderr
+        report = Report(rejects, progress=not options["no_progress"])
+        exit_code = 0
+        try:
+            self._run(report, options)
+        except (ConfigurationError, AuthorizationError, SourceError, AlreadyRunning) as exc:
+            logger.error("%s", exc)
+            exit_code = EXIT_CONFIGURATION
+        finally:
+            report.close()
+        summary = report.summary
+        self.stdout.write(summary.as_json() if options["as_json"] else summary.line())
+        exit_code = exit_code or summary.exit_code
+        if exit_code:
+            raise SystemExit(exit_code)
+
+    def _run(self, report: Report, options: dict) -> None:
+        sources: list[str] = options["sources"]
+        check_sources(sources)
+        rows = pipeline.counted(itertools.chain.from_iterable(map(read_rows, sources)), report)
+        items = items_for(rows, options["format"])
+        if options["dry_run"]:
+            pipeline.check_items(items, report)
+            return
+
+        config = load_config()
+        policy = RetryPolicy(total_seconds=options["retry_for"])
+        with ExitStack() as stack:
+            stack.enter_context(single_run(cache_dir() / "import.lock", options["lock_wait"]))
+            session = stack.enter_context(requests.Session())
+            tokens = TokenProvider(config, session, policy)
+            try:
+                tokens.token()  # wrong credentials stop the run here, before anything is sent
+            except TransientError as exc:
+                logger.error("No access token, so nothing was sent: %s", exc)
+                pipeline.fail_all(items, report, f"No access token: {exc}")
+                return
+            client = TimesheetsClient(config, tokens, policy)
+            pipeline.send_items(items, client, report, options["batch_size"])
+
+
+def _batch_size(value: str) -> int:
+    size = int(value)
+    if not 1 <= size <= 1000:
+        raise argparse.ArgumentTypeError("must be from 1 to 1000")
+    return size

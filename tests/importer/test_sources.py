@@ -1,0 +1,106 @@
+"""Reading exports: CSV quirks, JSON, JSONL, standard input and a paginated HTTP source."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from importer.sources import read_rows
+
+ENTRY = {
+    "user_type": "Employee",
+    "user_id": "007",
+    "year": 2016,
+    "week": 24,
+    "project": "StoreZero",
+    "hours": 40,
+}
+
+
+def write(tmp_path, name: str, content: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def test_csv_with_bom_crlf_and_quoted_fields(tmp_path):
+    content = '\ufeffuser_type,project\r\nEmployee,"Atlas, ""north"" wing"\r\nContractor,"two\r\nlines"\r\n'
+    rows = list(read_rows(write(tmp_path, "x.csv", content.encode())))
+    assert [row.data for row in rows] == [
+        {"user_type": "Employee", "project": 'Atlas, "north" wing'},
+        {"user_type": "Contractor", "project": "two\r\nlines"},
+    ]
+    assert [row.line for row in rows] == [2, 4]
+
+
+def test_a_json_array_is_read_item_by_item(tmp_path):
+    rows = list(read_rows(write(tmp_path, "x.json", json.dumps([ENTRY, ENTRY]).encode())))
+    assert [(row.line, row.data) for row in rows] == [(1, ENTRY), (2, ENTRY)]
+
+
+def test_jsonl_keeps_line_numbers_and_flags_a_broken_line(tmp_path):
+    content = f"{json.dumps(ENTRY)}\n\n{{broken\n{json.dumps(ENTRY)}\n".encode()
+    rows = list(read_rows(write(tmp_path, "x.jsonl", content)))
+    assert [row.line for row in rows] == [1, 3, 4]
+    assert rows[1].error.startswith("Not valid JSON") and rows[1].data == "{broken"
+
+
+def test_a_truncated_json_array_keeps_the_rows_before_the_break(tmp_path):
+    content = (json.dumps([ENTRY, ENTRY])[:-10]).encode()
+    rows = list(read_rows(write(tmp_path, "x.json", content)))
+    assert rows[0].data == ENTRY
+    assert rows[-1].error.startswith("The source cannot be read past this point")
+
+
+def test_a_file_that_is_not_utf8_is_reported_not_crashed_on(tmp_path):
+    rows = list(read_rows(write(tmp_path, "x.csv", "user_id\nJos\xe9\n".encode("latin-1"))))
+    assert rows[-1].error is not None
+
+
+@pytest.fixture
+def pages(tmp_path):
+    """A paginated JSON endpoint on loopback, as a DRF list view answers."""
+    (tmp_path / "page1").write_text(json.dumps({"results": [ENTRY], "next": None}))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), lambda *args: SimpleHTTPRequestHandler(*args, directory=str(tmp_path))
+    )
+    base = f"http://127.0.0.1:{server.server_port}/"
+    (tmp_path / "page0").write_text(json.dumps({"results": [ENTRY, ENTRY], "next": base + "page1"}))
+    (tmp_path / "array").write_text(json.dumps([ENTRY]))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_http_source_follows_next_pages(pages):
+    rows = list(read_rows(pages + "page0"))
+    assert [row.line for row in rows] == [1, 2, 3]
+    assert all(row.data == ENTRY for row in rows)
+
+
+def test_an_http_source_may_answer_a_plain_array(pages):
+    assert [row.data for row in read_rows(pages + "array")] == [ENTRY]
+
+
+def test_an_http_source_that_fails_is_reported_as_a_row(pages):
+    [row] = read_rows(pages + "missing")
+    assert "404" in row.error
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "user_type,user_id,year,week,project,hours\nEmployee,007,2016,24,StoreZero,40\n",
+        json.dumps([ENTRY]),
+        json.dumps(ENTRY) + "\n",
+    ],
+    ids=["csv", "json", "jsonl"],
+)
+def test_standard_input_is_recognised_by_its_first_character(run_import, content):
+    run = run_import("-", stdin=content)
+    assert run.exit_code == 0, run.stderr
+    assert run.summary["created"] == 1
