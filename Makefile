@@ -21,3 +21,6 @@ lint: $(BIN)/.installed
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+demo: $(BIN)/.installed
+	$(BIN)/python scripts/demo.py

@@ -37,3 +37,11 @@ def api_client_create(*, name: str, scopes: list[str], audience: str | None = No
         client=client, audience=audience or settings.OAUTH_AUDIENCE, scope=" ".join(scopes)
     )
     return NewClient(client=client, client_secret=secret)
+
+
+def api_client_reset_secret(*, client: ApiClient) -> str:
+    """A new secret for the same client id, so that what the client wrote stays its own."""
+    secret = generate_client_secret()
+    client.client_secret = secret
+    client.save(update_fields=["client_secret"])
+    return secret

@@ -5,4 +5,4 @@ class TimesheetsConfig(AppConfig):
     name = "timesheets"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 (registers the checks)
+        from . import checks, schema  # noqa: F401 (registers the checks and the OpenAPI extension)

@@ -81,6 +81,15 @@ class TimesheetSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class TimesheetWrittenSerializer(TimesheetSerializer):
+    """The answer to POST /timesheets: the entry, and a line for people (the scenario prints it)."""
+
+    message = serializers.CharField(read_only=True)
+
+    class Meta(TimesheetSerializer.Meta):
+        fields = [*TimesheetSerializer.Meta.fields, "message"]
+
+
 class BatchItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "conflict", "invalid"])

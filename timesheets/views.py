@@ -16,7 +16,12 @@ from .exceptions import Conflict
 from .filters import TimesheetFilter
 from .models import Timesheet
 from .permissions import APPROVE, CREATE, DELETE, READ, caller_identity
-from .serializers import MAX_BATCH_ITEMS, BatchItemResultSerializer, TimesheetSerializer
+from .serializers import (
+    MAX_BATCH_ITEMS,
+    BatchItemResultSerializer,
+    TimesheetSerializer,
+    TimesheetWrittenSerializer,
+)
 
 SINGLE_STATUS = {
     services.Outcome.CREATED: status.HTTP_201_CREATED,
@@ -44,6 +49,13 @@ class TimesheetViewSet(
         "approve": [APPROVE],
     }
 
+    @extend_schema(
+        responses={
+            201: TimesheetWrittenSerializer,
+            200: TimesheetWrittenSerializer,
+            409: OpenApiResponse(description="Sent again with other content after approval."),
+        }
+    )
     def create(self, request: Request) -> Response:
         """One entry. With an `external_id` sent before by the same client, it updates instead."""
         serializer = self.get_serializer(data=request.data)
@@ -63,11 +75,8 @@ class TimesheetViewSet(
             headers["Location"] = request.build_absolute_uri(f"/timesheets/{timesheet.pk}")
         return Response(body, status=SINGLE_STATUS[result.outcome], headers=headers)
 
-    @extend_schema(
-        request={"application/json": {"type": "array", "items": {"type": "object"}}},
-        responses=BatchItemResultSerializer(many=True),
-    )
-    @action(detail=False, methods=["post"])
+    @extend_schema(request=TimesheetSerializer(many=True), responses=BatchItemResultSerializer(many=True))
+    @action(detail=False, methods=["post"], pagination_class=None)
     def batch(self, request: Request) -> Response:
         """Up to 1,000 entries; one result per item, in order. An invalid item holds back no other."""
         items = request.data

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "oauth2_provider",
     "issuer",
     "timesheets",
@@ -160,9 +161,20 @@ WHITENOISE_USE_FINDERS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", "0")
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto: without it Django sees
+# http, and the embedded issuer would name itself http://.
+if envbool("DJANGO_TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SERVES_PUBLIC_HOSTS = not set(ALLOWED_HOSTS) <= set(LOCAL_HOSTS)
+if SERVES_PUBLIC_HOSTS and not DEBUG:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "1")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]  # load balancers probe over plain HTTP
+    SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 3600)
+    # HSTS for sibling subdomains, and the browsers' preload list, bind the whole domain:
+    # its owner's decision, not this service's.
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
 # --- OAuth 2.0: the resource server's view of its issuer -----------------------------
 
@@ -194,6 +206,15 @@ OAUTH2_PROVIDER = {
     "OAUTH2_BACKEND_CLASS": "issuer.backends.FormOrJSONOAuthLibCore",
     "APPLICATION_ADMIN_CLASS": "issuer.admin.ApiClientAdmin",
     "SCOPES": TIMESHEETS_SCOPES,
+    # Only the client credentials grant is used; the rest of RFC 9700 costs nothing to adopt.
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # Failed client authentications allowed per client id and per address in the window.
 OAUTH_CLIENT_AUTH_FAILURE_LIMIT = envint("OAUTH_CLIENT_AUTH_FAILURE_LIMIT", 10)
@@ -229,6 +250,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Timesheet entries for ABC Inc., secured with OAuth 2.0 access tokens.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed package, not a CDN: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "PREPROCESSING_HOOKS": ["timesheets.schema.document_paths_without_trailing_slash"],
 }
 
 LOGGING = {

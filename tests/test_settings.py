@@ -1,0 +1,54 @@
+"""Settings read from the environment: safe defaults locally, refusals in production."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from .conftest import PROJECT_DIR
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "OAUTH_"))
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={**environment, **env},
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_settings_pass_the_deploy_checks():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY="a-long-random-production-key-0123456789-abcdefghijklmnop",
+        DJANGO_ALLOWED_HOSTS="timesheets.abc.example",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_public_host_without_a_secret_key_refuses_to_start():
+    result = manage("check", DJANGO_ALLOWED_HOSTS="timesheets.abc.example")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_local_use_warns_about_the_development_key():
+    result = manage("check")
+    assert result.returncode == 0
+    assert "timesheets.W001" in result.stderr
+
+
+def test_hs256_without_its_secret_refuses_to_start():
+    result = manage("check", OAUTH_ALGORITHMS="RS256,HS256")
+    assert result.returncode != 0
+    assert "OAUTH_SIGNING_SECRET" in result.stderr
