@@ -40,6 +40,26 @@ ALL_SCOPES = "read:timesheets create:timesheets delete:timesheets approve:timesh
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
+_tallies: dict[str, list[int]] = {}
+
+
+@pytest.fixture
+def tally() -> Callable[[str, bool], None]:
+    """Counts how many hostile cases a control held, for the figures printed after the run."""
+
+    def record(name: str, held: bool) -> None:
+        counts = _tallies.setdefault(name, [0, 0])
+        counts[0] += held
+        counts[1] += 1
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for name, (held, total) in sorted(_tallies.items()):
+        terminalreporter.write_line(f"{name}: {held}/{total}")
+
+
 class Api:
     """requests against the live server, with an optional bearer token."""
 

@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import services
-from .models import Timesheet
+from .models import Timesheet, TimesheetEvent
 from .permissions import caller_identity
 
 
@@ -34,3 +34,45 @@ class TimesheetAdmin(admin.ModelAdmin):
 
     def has_approve_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("timesheets.approve_timesheet")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Timesheet | None = None) -> list[str]:
+        if obj is not None and obj.approved:  # a record of payment: no longer editable
+            return [field.name for field in Timesheet._meta.fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Timesheet | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.approved)
+
+    def save_model(self, request: HttpRequest, obj: Timesheet, form, change: bool) -> None:
+        services.timesheet_save(timesheet=obj, actor=caller_identity(request.user))
+
+    def delete_model(self, request: HttpRequest, obj: Timesheet) -> None:
+        services.timesheet_delete(timesheet_id=obj.pk, deleted_by=caller_identity(request.user))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Timesheet]) -> None:
+        for timesheet_id in queryset.filter(approved=False).values_list("pk", flat=True):
+            services.timesheet_delete(timesheet_id=timesheet_id, deleted_by=caller_identity(request.user))
+        kept = queryset.filter(approved=True).count()
+        if kept:
+            self.message_user(
+                request, f"Kept {kept} approved timesheet(s): they cannot be deleted.", messages.WARNING
+            )
+
+
+@admin.register(TimesheetEvent)
+class TimesheetEventAdmin(admin.ModelAdmin):
+    """The audit trail: read-only, since a record that can be edited records nothing."""
+
+    list_display = ["at", "action", "timesheet_id", "actor"]
+    list_filter = ["action"]
+    search_fields = ["=timesheet_id", "actor"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: TimesheetEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: TimesheetEvent | None = None) -> bool:
+        return False

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class UserType(models.TextChoices):
@@ -59,3 +60,37 @@ class Timesheet(models.Model):
     def content(self) -> tuple:
         """What an import compares to tell an edited row from one sent again."""
         return (self.user_type, self.user_id, self.year, self.week, self.project, self.hours)
+
+
+class TimesheetEvent(models.Model):
+    """Who created, changed, approved or deleted which entry, and when.
+
+    It names the entry by id rather than by foreign key, so that the record of a deletion
+    outlives the entry it records.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created"
+        UPDATED = "updated"
+        APPROVED = "approved"
+        DELETED = "deleted"
+
+    timesheet_id = models.BigIntegerField(db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.CharField(max_length=255)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    entry = models.JSONField(help_text="The entry's fields after the action; before it, for a deletion.")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} timesheet {self.timesheet_id} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def of(cls, action: str, timesheet: Timesheet, actor: str) -> TimesheetEvent:
+        entry = {
+            name: getattr(timesheet, name) for name in ("user_type", "user_id", "year", "week", "project")
+        }
+        entry |= {"hours": str(timesheet.hours), "external_id": timesheet.external_id}
+        return cls(timesheet_id=timesheet.pk, action=action, actor=actor, entry=entry)

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Timesheet
+from .models import Timesheet, TimesheetEvent
 
 CONTENT_FIELDS = ("user_type", "user_id", "year", "week", "project", "hours")
 # Concurrent first imports of one key can both miss it and both insert; the loser gets an
@@ -92,6 +92,13 @@ def _upsert(created_by: str, entries: Sequence[dict[str, Any]]) -> list[UpsertRe
         for timesheet in to_update.values():
             timesheet.updated_at = now
         Timesheet.objects.bulk_update(to_update.values(), [*CONTENT_FIELDS, "updated_at"])
+    TimesheetEvent.objects.bulk_create(
+        [TimesheetEvent.of(TimesheetEvent.Action.CREATED, timesheet, created_by) for timesheet in to_create]
+        + [
+            TimesheetEvent.of(TimesheetEvent.Action.UPDATED, timesheet, created_by)
+            for timesheet in to_update.values()
+        ]
+    )
     return results
 
 
@@ -104,13 +111,25 @@ def timesheet_approve(*, timesheet_id: int, approved_by: str) -> Timesheet:
         timesheet.approved_at = timezone.now()
         timesheet.approved_by = approved_by
         timesheet.save(update_fields=["approved", "approved_at", "approved_by", "updated_at"])
+        TimesheetEvent.of(TimesheetEvent.Action.APPROVED, timesheet, approved_by).save()
     return timesheet
 
 
 @transaction.atomic
-def timesheet_delete(*, timesheet_id: int) -> None:
+def timesheet_delete(*, timesheet_id: int, deleted_by: str) -> None:
     # The row lock orders a delete against a concurrent approve: one of them sees the other.
     timesheet = Timesheet.objects.select_for_update().get(pk=timesheet_id)
     if timesheet.approved:
         raise TimesheetApproved(timesheet_id)
+    TimesheetEvent.of(TimesheetEvent.Action.DELETED, timesheet, deleted_by).save()
     timesheet.delete()
+
+
+@transaction.atomic
+def timesheet_save(*, timesheet: Timesheet, actor: str) -> None:
+    """A save from the admin form, recorded like any other change."""
+    action = TimesheetEvent.Action.UPDATED if timesheet.pk else TimesheetEvent.Action.CREATED
+    if not timesheet.created_by:
+        timesheet.created_by = actor
+    timesheet.save()
+    TimesheetEvent.of(action, timesheet, actor).save()

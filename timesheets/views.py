@@ -109,7 +109,7 @@ class TimesheetViewSet(
     def destroy(self, request: Request, pk: str) -> Response:
         timesheet = self.get_object()
         try:
-            services.timesheet_delete(timesheet_id=timesheet.pk)
+            services.timesheet_delete(timesheet_id=timesheet.pk, deleted_by=caller_identity(request.user))
         except Timesheet.DoesNotExist:
             raise NotFound() from None
         except services.TimesheetApproved:

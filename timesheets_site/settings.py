@@ -230,7 +230,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["timesheets.permissions.HasRequiredScopes"],
-    "DEFAULT_PARSER_CLASSES": ["timesheets.parsers.BoundedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["timesheets.parsers.NestingSafeJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -239,11 +239,15 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["timesheets.throttling.ClientRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "timesheets.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+
+# Requests per client, as DRF writes rates: "6000/min", "100/s".
+TIMESHEETS_THROTTLE_RATE = os.getenv("TIMESHEETS_THROTTLE_RATE", "6000/min")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Timesheets API",

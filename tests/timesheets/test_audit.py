@@ -1,0 +1,53 @@
+"""The audit trail: who created, changed, approved and deleted which entry, and when."""
+
+from __future__ import annotations
+
+from timesheets.models import Timesheet, TimesheetEvent
+
+
+def trail(timesheet_id: int) -> list[tuple[str, str]]:
+    return list(
+        TimesheetEvent.objects.filter(timesheet_id=timesheet_id).order_by("id").values_list("action", "actor")
+    )
+
+
+def test_every_write_through_the_api_is_recorded_with_its_actor(api, local_issuer, entry):
+    importer, manager = local_issuer.token(azp="importer"), local_issuer.token(azp="manager")
+    created = api.post("/timesheets", token=importer, json=entry(external_id="k")).json()
+    api.post("/timesheets", token=importer, json=entry(external_id="k", hours=41))
+    api.post("/timesheets", token=importer, json=entry(external_id="k", hours=41))  # unchanged: no event
+    api.post(f"/timesheets/{created['id']}/approve", token=manager)
+    api.post(f"/timesheets/{created['id']}/approve", token=manager)  # again: no event
+    assert trail(created["id"]) == [("created", "importer"), ("updated", "importer"), ("approved", "manager")]
+
+
+def test_a_deleted_entry_leaves_its_record(api, local_issuer, entry):
+    created = api.post("/timesheets", token=local_issuer.token(), json=entry()).json()
+    api.delete(f"/timesheets/{created['id']}", token=local_issuer.token(azp="cleaner"))
+    assert not Timesheet.objects.filter(pk=created["id"]).exists()
+    [deleted] = TimesheetEvent.objects.filter(timesheet_id=created["id"], action="deleted")
+    assert deleted.actor == "cleaner"
+    assert deleted.entry["user_id"] == "007" and deleted.entry["hours"] == "40.00"
+
+
+def test_batch_writes_are_recorded(api, token, entry):
+    results = api.post("/timesheets/batch", token=token, json=[entry(user_id="a"), entry(user_id="b")]).json()
+    assert [trail(result["id"])[0][0] for result in results] == ["created", "created"]
+
+
+def test_admin_shows_the_trail_read_only(admin_client, timesheet):
+    admin_client.post(
+        "/admin/timesheets/timesheet/", {"action": "approve_selected", "_selected_action": [timesheet.pk]}
+    )
+    response = admin_client.get("/admin/timesheets/timesheetevent/")
+    assert response.status_code == 200
+    assert b"approved" in response.content
+    event = TimesheetEvent.objects.get(timesheet_id=timesheet.pk)
+    assert admin_client.post(f"/admin/timesheets/timesheetevent/{event.pk}/delete/").status_code == 403
+
+
+def test_admin_cannot_delete_an_approved_entry(admin_client, timesheet):
+    Timesheet.objects.filter(pk=timesheet.pk).update(approved=True)
+    response = admin_client.post(f"/admin/timesheets/timesheet/{timesheet.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Timesheet.objects.filter(pk=timesheet.pk).exists()
