@@ -18,8 +18,9 @@ from .config import ImporterConfig, discover_token_url
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT = (5, 60)  # connect, read
-# A cached token is replaced this long before it expires, so none expires mid-request.
+CONNECT_TIMEOUT = 5
+# A cached token is replaced this long before it expires (a tenth of its life when that
+# is shorter), so that none expires mid-request.
 EXPIRY_MARGIN_SECONDS = 60
 BATCH_STATUSES = frozenset({"created", "updated", "unchanged", "conflict", "invalid"})
 
@@ -37,6 +38,7 @@ class RetryPolicy:
     """Exponential backoff with jitter, honouring Retry-After, within a total time."""
 
     total_seconds: float = 120.0
+    read_timeout: float = 60.0
     base_delay: float = 0.5
     max_delay: float = 30.0
 
@@ -68,14 +70,15 @@ def send(
     attempt = 0
     while True:
         try:
-            response = session.request(method, url, timeout=TIMEOUT, **kwargs)
+            response = session.request(method, url, timeout=(CONNECT_TIMEOUT, policy.read_timeout), **kwargs)
         except (requests.ConnectionError, requests.Timeout) as exc:
             problem, wait = exc.__class__.__name__, policy.backoff(attempt)
         else:
             if response.status_code != 429 and response.status_code < 500:
                 return response
             problem = f"HTTP {response.status_code}"
-            wait = retry_after(response) or policy.backoff(attempt)
+            asked = retry_after(response)
+            wait = policy.backoff(attempt) if asked is None else asked
         attempt += 1
         if time.monotonic() + wait > deadline:
             raise TransientError(f"{method} {url}: {problem}, {attempt} attempts")
@@ -114,7 +117,7 @@ class TokenProvider:
     def _read_cache(self) -> str | None:
         try:
             cached = json.loads(self.cache_path.read_text())
-            if cached["expires_at"] - EXPIRY_MARGIN_SECONDS > time.time():
+            if cached["refresh_at"] > time.time():
                 return cached["access_token"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -124,8 +127,9 @@ class TokenProvider:
         self.cache_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         partial = self.cache_path.with_suffix(".tmp")
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        refresh_at = time.time() + expires_in - min(EXPIRY_MARGIN_SECONDS, expires_in / 10)
         with os.fdopen(fd, "w") as file:
-            json.dump({"access_token": access_token, "expires_at": time.time() + expires_in}, file)
+            json.dump({"access_token": access_token, "refresh_at": refresh_at}, file)
         os.replace(partial, self.cache_path)
 
     def _fetch(self) -> str:

@@ -384,6 +384,8 @@ class FaultyProxy:
                         if kind == "garbage":
                             self._answer(200, b"<html>not json", {})
                             return
+                        if kind == "stall":  # answer only after the client stopped waiting
+                            time.sleep(value)
                 headers = {name: value for name, value in self.headers.items() if name.lower() != "host"}
                 upstream = requests.request(
                     self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=60

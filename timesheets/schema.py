@@ -47,3 +47,27 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 def document_paths_without_trailing_slash(endpoints: list[tuple]) -> list[tuple]:
     """Routes take both forms ("/?"); the document names the one INTERFACE.md names."""
     return [(path.rstrip("/") or "/", *rest) for path, *rest in endpoints]
+
+
+ERROR_RESPONSES = {
+    "400": "Invalid input: field errors, or a body that is not JSON.",
+    "401": "Missing or invalid token (`WWW-Authenticate: Bearer`).",
+    "403": 'Insufficient scope (`WWW-Authenticate: Bearer error="insufficient_scope"`).',
+    "404": "No such entry or page.",
+    "429": "Too many requests from this client; see `Retry-After`.",
+}
+BODY_ERROR_RESPONSES = {
+    "413": "Request body too large.",
+    "415": "Unsupported media type: send JSON.",
+}
+
+
+def document_error_responses(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """Every operation can be refused in the same few ways: one exception handler decides them all."""
+    error = {"application/json": {"schema": {"type": "object", "additionalProperties": True}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            refusals = ERROR_RESPONSES | (BODY_ERROR_RESPONSES if method in ("post", "put", "patch") else {})
+            for status, description in refusals.items():
+                operation["responses"].setdefault(status, {"description": description, "content": error})
+    return result

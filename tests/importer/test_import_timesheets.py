@@ -113,7 +113,7 @@ def test_the_cached_token_is_private_to_its_user(run_import, export, importer_en
 
 def test_an_expired_cached_token_is_replaced(run_import, export, edit_cached_token):
     run_import(export())
-    edit_cached_token(expires_at=0)
+    edit_cached_token(refresh_at=0)
     assert run_import(export()).exit_code == 0
     assert get_access_token_model().objects.count() == 2
 

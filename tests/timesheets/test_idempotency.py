@@ -104,3 +104,17 @@ def test_concurrent_posts_of_one_key_make_one_entry(api, token, entry):
 
     assert statuses == [200] * 7 + [201]
     assert Timesheet.objects.count() == 1
+
+
+def test_approve_racing_delete_ends_consistent(api, token, entry, tally):
+    for attempt in range(10):
+        created = api.post("/timesheets", token=token, json=entry(user_id=f"race-{attempt}")).json()
+        path = f"/timesheets/{created['id']}"
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            approve = pool.submit(api.post, path + "/approve", token=token)
+            delete = pool.submit(api.delete, path, token=token)
+            outcome = (approve.result().status_code, delete.result().status_code)
+        exists = Timesheet.objects.filter(pk=created["id"]).exists()
+        consistent = outcome in {(200, 409), (404, 204)} and exists == (outcome == (200, 409))
+        tally("approve racing delete: consistent outcomes", consistent)
+        assert consistent, (outcome, exists)

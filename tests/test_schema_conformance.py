@@ -1,0 +1,40 @@
+"""schemathesis against /api/schema/: no 5xx, and every answer conforms to the document."""
+
+from __future__ import annotations
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+# What the API promises: no 5xx, and answers as documented. (The heuristics about which
+# inputs "should" be accepted do not apply: the schema cannot say "printable characters".)
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+def test_every_operation_conforms_to_the_schema(api, token, tally):
+    schema = schemathesis.openapi.from_url(api.base_url + "/api/schema/")
+    schema.config.update(base_url=api.base_url)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 6
+
+    for operation in operations:
+
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @given(case=operation.as_strategy())
+        def check(case):
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+
+        check()
+        tally("schemathesis: operations conforming", True)
