@@ -24,3 +24,7 @@ format: $(BIN)/.installed
 
 demo: $(BIN)/.installed
 	$(BIN)/python scripts/demo.py
+
+# Starts its own gunicorn instances on ports 8101-8102 and a fresh database; prints figures.
+bench: $(BIN)/.installed
+	$(BIN)/python scripts/bench.py

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import random
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -97,22 +98,25 @@ class TokenProvider:
         self.config = config
         self.session = session
         self.policy = policy
-        self.fetch_count = 0
+        self._lock = threading.Lock()
         key = "|".join(
             [config.token_url or config.issuer or "", config.client_id, config.audience, config.scope or ""]
         )
         self.cache_path = config.cache_dir / f"token-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
 
     def token(self) -> str:
-        cached = self._read_cache()
-        if cached is not None:
-            return cached
-        return self._fetch()
+        with self._lock:  # batches in flight ask together; one of them fetches
+            cached = self._read_cache()
+            return cached if cached is not None else self._fetch()
 
-    def renew(self) -> str:
-        """For a token the API refused (revoked, or the keys changed): drop it and fetch anew."""
-        self.cache_path.unlink(missing_ok=True)
-        return self._fetch()
+    def renew(self, refused: str) -> str:
+        """For a token the API refused (revoked, or the keys changed): fetch anew, once for all batches."""
+        with self._lock:
+            cached = self._read_cache()
+            if cached is not None and cached != refused:
+                return cached  # another batch renewed it already
+            self.cache_path.unlink(missing_ok=True)
+            return self._fetch()
 
     def _read_cache(self) -> str | None:
         try:
@@ -147,7 +151,6 @@ class TokenProvider:
             data |= {"client_id": config.client_id, "client_secret": config.client_secret}
 
         response = send(self.session, "POST", token_url, self.policy, data=data, auth=auth)
-        self.fetch_count += 1
         body = _json_or_none(response)
         if response.status_code in (400, 401, 403):
             error = body.get("error") if isinstance(body, dict) else None
@@ -181,9 +184,10 @@ class TimesheetsClient:
         self.session = tokens.session
 
     def post_batch(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        response = self._post(entries, self.tokens.token())
+        token = self.tokens.token()
+        response = self._post(entries, token)
         if response.status_code == 401:
-            response = self._post(entries, self.tokens.renew())
+            response = self._post(entries, self.tokens.renew(refused=token))
             if response.status_code == 401:
                 raise AuthorizationError(
                     "The API refused a fresh token: check OAUTH_AUDIENCE and the API's OAUTH_ISSUER"

@@ -1,14 +1,32 @@
-"""Turns source rows into API entries, for each export format the importer reads."""
+"""Turns source rows into API entries, for each export format the importer reads.
+
+Native rows carry the entry's fields and stream through one by one. Time-tracker exports
+(importer/timetrackers.py) and CSVs described by --map with a date and a duration hold time
+entries instead, summed into one entry per person, ISO week and project: those entries can
+only be known once every row is read, so they come last.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from .config import ConfigurationError
 from .sources import SourceRow
+from .timetrackers import TOOLS, Cells, Layout, People, WeeklyTotals, detect_tool, header_of
 
-FORMATS = ("auto", "native")
+FORMATS = ("auto", "native", *TOOLS)
+NATIVE_FIELDS = ("user_type", "user_id", "year", "week", "project", "hours", "external_id")
+NATIVE_REQUIRED = frozenset(NATIVE_FIELDS[:-1])
+MAP_FIELDS = (*NATIVE_FIELDS, "person", "date", "duration")
+UNRECOGNISED = (
+    "The columns match no format the importer reads: native rows need "
+    f"{', '.join(NATIVE_FIELDS[:-1])}; a Toggl Track, Clockify or Harvest detailed export "
+    "needs its own date, duration, project and person columns. Name the format with --format, "
+    "or the columns with --map."
+)
 
 
 @dataclass(frozen=True)
@@ -36,23 +54,147 @@ def native_key(entry: dict[str, Any]) -> str | None:
     return f"{user_type}:{user_id}:{year}-W{week:02d}:{str(project).strip()}"
 
 
-def native_items(rows: Iterable[SourceRow]) -> Iterator[Item]:
+def native_item(row: SourceRow, entry: dict[str, Any]) -> Item:
+    if not entry.get("external_id"):
+        entry.pop("external_id", None)
+        key = native_key(entry)
+        if key is not None:
+            entry["external_id"] = key
+    return Item(row, entry)
+
+
+def _unusable(row: SourceRow) -> str | None:
+    if row.error:
+        return row.error
+    if not isinstance(row.data, dict):
+        return "Expected an object with the entry's fields."
+    if None in row.data:
+        return "The row has more fields than the header."
+    return None
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """--map field=column,...: where another tool's CSV keeps the entry's fields."""
+
+    columns: dict[str, str]
+
+    @classmethod
+    def parse(cls, spec: str) -> ColumnMap:
+        columns: dict[str, str] = {}
+        for part in filter(str.strip, spec.split(",")):
+            name, equals, column = (text.strip() for text in part.partition("="))
+            if not equals or not column:
+                raise ConfigurationError(f"--map: {part.strip()!r} is not field=column.")
+            if name not in MAP_FIELDS:
+                raise ConfigurationError(
+                    f"--map: unknown field {name!r}; the fields are {', '.join(MAP_FIELDS)}."
+                )
+            if columns.setdefault(name, column) != column:
+                raise ConfigurationError(f"--map: {name} is mapped twice.")
+        if not columns:
+            raise ConfigurationError("--map names no columns.")
+        if ("date" in columns) != ("duration" in columns):
+            raise ConfigurationError("--map: map date and duration together, to sum time entries per week.")
+        if "date" in columns and (computed := {"year", "week", "hours", "external_id"} & columns.keys()):
+            raise ConfigurationError(f"--map: {', '.join(sorted(computed))} come from date and duration.")
+        if {"person", "user_id"} <= columns.keys():
+            raise ConfigurationError("--map: map person or user_id, not both.")
+        return cls(columns)
+
+    @property
+    def layout(self) -> Layout | None:
+        """With a date and a duration, rows are time entries, summed weekly as the tools' are."""
+        if "date" not in self.columns:
+            return None
+        return Layout(
+            "custom",
+            "CSV as --map describes it",
+            date=self.columns["date"],
+            durations=(self.columns["duration"],),
+            project=self.columns.get("project", "project"),
+            names=(self.columns.get("person") or self.columns.get("user_id", "user_id"),),
+            user_type=self.columns.get("user_type"),
+        )
+
+    def native_item(self, row: SourceRow, people: People) -> Item:
+        """The entry's fields from the mapped columns, else from columns of their own name."""
+        header = header_of(row.data)
+        entry: dict[str, Any] = {}
+        errors: dict[str, list[str]] = {}
+        for name in NATIVE_FIELDS:
+            column = self.columns.get(name, name)
+            if column.casefold() in header:
+                entry[name] = row.data[header[column.casefold()]]
+            elif name in self.columns:
+                errors[name] = [f"No column {column!r} in the header."]
+        if "person" in self.columns:
+            column = self.columns["person"]
+            who = Cells(row.data, header).text(column)
+            person = people.resolve(who, who) if who else None
+            if person is not None:
+                entry["user_id"] = person.user_id
+                entry.setdefault("user_type", person.user_type)
+            else:
+                errors["person"] = [
+                    f"{who} is not in the --users map." if who else f"{column} is missing or empty."
+                ]
+        return Item(row, None, errors) if errors else native_item(row, entry)
+
+
+def items_for(
+    rows: Iterable[SourceRow],
+    fmt: str,
+    *,
+    users: str | Path | None = None,
+    column_map: str | None = None,
+    day_first: bool = False,
+) -> Iterator[Item]:
+    """The rows as items in `fmt` ("auto": native or a tool's export, by each row's header).
+
+    The options are checked here, before a row is read, so a mistake in them stops the run
+    (exit status 2) before anything is sent.
+    """
+    if fmt not in FORMATS:
+        raise ConfigurationError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    mapping = ColumnMap.parse(column_map) if column_map is not None else None
+    if mapping is not None and fmt not in ("auto", "native"):
+        raise ConfigurationError(f"--map describes the columns itself: it does not go with --format {fmt}.")
+    people = People.load(users) if users else People()
+    return _items(rows, fmt, mapping, WeeklyTotals(people, day_first=day_first))
+
+
+def _items(
+    rows: Iterable[SourceRow], fmt: str, mapping: ColumnMap | None, totals: WeeklyTotals
+) -> Iterator[Item]:
     for row in rows:
-        if row.error:
-            yield Item(row, None, {"non_field_errors": [row.error]})
-        elif not isinstance(row.data, dict):
-            yield Item(row, None, {"non_field_errors": ["Expected an object with the entry's fields."]})
-        elif None in row.data:
-            yield Item(row, None, {"non_field_errors": ["The row has more fields than the header."]})
-        else:
-            entry = dict(row.data)
-            if not entry.get("external_id"):
-                entry.pop("external_id", None)
-                key = native_key(entry)
-                if key is not None:
-                    entry["external_id"] = key
-            yield Item(row, entry)
+        problem = _unusable(row)
+        if problem:
+            yield Item(row, None, {"non_field_errors": [problem]})
+        elif (item := _read(row, fmt, mapping, totals)) is not None:
+            yield item
+    for row, entry in totals.entries():
+        yield Item(row, entry)
 
 
-def items_for(rows: Iterable[SourceRow], fmt: str) -> Iterator[Item]:
-    return native_items(rows)
+def _read(row: SourceRow, fmt: str, mapping: ColumnMap | None, totals: WeeklyTotals) -> Item | None:
+    """The row's item now, or None when its time went into a weekly total."""
+    layout: Layout | None
+    if mapping is not None:
+        layout = mapping.layout
+        if layout is None:
+            return mapping.native_item(row, totals.people)
+    elif fmt == "native" or (fmt == "auto" and NATIVE_REQUIRED <= row.data.keys()):
+        return native_item(row, dict(row.data))
+    else:
+        layout = TOOLS[fmt] if fmt in TOOLS else detect_tool(row.data)
+        if layout is None:
+            lacking = [name for name in NATIVE_FIELDS[:-1] if name not in row.data]
+            hint = (
+                f" Native fields missing here: {', '.join(lacking)}."
+                if len(lacking) < len(NATIVE_REQUIRED)
+                else ""
+            )
+            return Item(row, None, {"non_field_errors": [UNRECOGNISED + hint]})
+    errors = totals.add(row, layout)
+    return Item(row, None, errors) if errors else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -18,6 +19,8 @@ from .report import Report
 from .sources import SourceRow
 
 logger = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT = 2
 
 
 def batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
@@ -46,14 +49,15 @@ def check_items(items: Iterable[Item], report: Report) -> None:
 
 
 def send_items(items: Iterable[Item], client: TimesheetsClient, report: Report, batch_size: int) -> None:
-    """Sends batch after batch, reading the next one while the previous is in flight.
+    """Sends batches with up to MAX_IN_FLIGHT under way while the next ones are read.
 
-    After a batch fails for good the rest are counted as failed, not sent: the API or its
-    issuer is down, and the next run finishes the work without doubling any of it.
+    Two in flight keep two API workers busy: one validates while the other writes. After
+    a batch fails for good the rest are counted as failed, not sent: the API or its issuer
+    is down, and the next run finishes the work without doubling any of it.
     """
     failure: str | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="importer-send") as sender:
-        in_flight: tuple[list[Item], Future] | None = None
+    in_flight: deque[tuple[list[Item], Future]] = deque()
+    with ThreadPoolExecutor(max_workers=MAX_IN_FLIGHT, thread_name_prefix="importer-send") as sender:
         for chunk in batched(items, batch_size):
             batch = []
             for item in chunk:
@@ -61,17 +65,16 @@ def send_items(items: Iterable[Item], client: TimesheetsClient, report: Report, 
                     report.outcome(item, "invalid", item.errors)
                 else:
                     batch.append(item)
-            if in_flight is not None:
-                failure = _settle(*in_flight, report, failure)
-                in_flight = None
+            while len(in_flight) >= MAX_IN_FLIGHT:
+                failure = _settle(*in_flight.popleft(), report, failure)
             if not batch:
                 continue
             if failure is not None:
                 _fail(batch, report, failure)
             else:
-                in_flight = (batch, sender.submit(client.post_batch, [item.entry for item in batch]))
-        if in_flight is not None:
-            _settle(*in_flight, report, failure)
+                in_flight.append((batch, sender.submit(client.post_batch, [item.entry for item in batch])))
+        while in_flight:
+            failure = _settle(*in_flight.popleft(), report, failure)
 
 
 def _settle(batch: list[Item], future: Future, report: Report, failure: str | None) -> str | None:

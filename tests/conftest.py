@@ -364,6 +364,7 @@ class FaultyProxy:
 
             def _relay(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                fault = None
                 if self.path.startswith(proxy.path):
                     proxy.seen.append(time.monotonic())
                     fault = proxy.faults.pop(0) if proxy.faults else None
@@ -384,13 +385,13 @@ class FaultyProxy:
                         if kind == "garbage":
                             self._answer(200, b"<html>not json", {})
                             return
-                        if kind == "stall":  # answer only after the client stopped waiting
-                            time.sleep(value)
                 headers = {name: value for name, value in self.headers.items() if name.lower() != "host"}
                 upstream = requests.request(
                     self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=60
                 )
                 passed = {"Content-Type": upstream.headers.get("Content-Type", "application/json")}
+                if fault is not None and fault[0] == "stall":  # done upstream, answered too late
+                    time.sleep(fault[1])
                 self._answer(upstream.status_code, upstream.content, passed)
 
             def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:

@@ -63,10 +63,10 @@ class Timesheet(models.Model):
 
 
 class TimesheetEvent(models.Model):
-    """Who created, changed, approved or deleted which entry, and when.
+    """Who changed, approved or deleted which entry, and when; who created it is on the entry.
 
     It names the entry by id rather than by foreign key, so that the record of a deletion
-    outlives the entry it records.
+    (which keeps the entry's creator and creation time) outlives the entry it records.
     """
 
     class Action(models.TextChoices):
@@ -93,4 +93,5 @@ class TimesheetEvent(models.Model):
             name: getattr(timesheet, name) for name in ("user_type", "user_id", "year", "week", "project")
         }
         entry |= {"hours": str(timesheet.hours), "external_id": timesheet.external_id}
+        entry |= {"created_by": timesheet.created_by, "created_at": timesheet.created_at.isoformat()}
         return cls(timesheet_id=timesheet.pk, action=action, actor=actor, entry=entry)

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from oauth2_provider.models import get_access_token_model
 
 from importer.lock import single_run
 from timesheets.models import Timesheet
@@ -93,3 +94,35 @@ def test_a_run_gives_up_while_another_holds_the_lock(run_import, six_rows, impor
     assert run.exit_code == 2
     assert "Another import" in run.stderr
     assert not Timesheet.objects.exists()
+
+
+def test_a_storm_of_429s_beyond_the_retry_time_fails_cleanly_and_a_rerun_completes(
+    run_import, six_rows, faulty_api
+):
+    faulty_api.faults = [("status", (429, 1))] * 50
+    first = run_import(six_rows, "--retry-for", "3")
+    assert first.exit_code == 1
+    assert first.summary["failed"] == 6
+    assert "HTTP 429" in first.stderr
+
+    faulty_api.faults = []
+    second = run_import(six_rows)
+    assert second.exit_code == 0 and second.summary["created"] == 6
+
+
+def test_a_timeout_is_retried_and_nothing_is_doubled(run_import, six_rows, faulty_api):
+    faulty_api.faults = [("stall", 3)]  # the API writes the batch, but answers too late
+    run = run_import(six_rows, "--timeout", "1")
+    assert run.exit_code == 0, run.stderr
+    assert run.summary["unchanged"] == 6  # the retry finds the rows the timed-out request wrote
+    assert Timesheet.objects.count() == 6
+
+
+def test_a_token_expiring_mid_run_is_replaced(run_import, six_rows, faulty_api, settings):
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ACCESS_TOKEN_EXPIRE_SECONDS": 2}
+    settings.OAUTH_LEEWAY = 0
+    faulty_api.faults = [None, ("status", (503, 3))]  # the second batch waits past the expiry
+    run = run_import(six_rows, "--batch-size", "2")
+    assert run.exit_code == 0, run.stderr
+    assert run.summary["created"] == 6
+    assert get_access_token_model().objects.count() >= 2

@@ -1,4 +1,4 @@
-"""The audit trail: who created, changed, approved and deleted which entry, and when."""
+"""The audit trail: who changed, approved and deleted which entry, and when (creation is on the entry)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,11 @@ def test_every_write_through_the_api_is_recorded_with_its_actor(api, local_issue
     api.post("/timesheets", token=importer, json=entry(external_id="k", hours=41))  # unchanged: no event
     api.post(f"/timesheets/{created['id']}/approve", token=manager)
     api.post(f"/timesheets/{created['id']}/approve", token=manager)  # again: no event
-    assert trail(created["id"]) == [("created", "importer"), ("updated", "importer"), ("approved", "manager")]
+    assert (created["created_by"], created["created_at"]) == (
+        "importer",
+        Timesheet.objects.get().created_at.isoformat().replace("+00:00", "Z"),
+    )
+    assert trail(created["id"]) == [("updated", "importer"), ("approved", "manager")]
 
 
 def test_a_deleted_entry_leaves_its_record(api, local_issuer, entry):
@@ -28,11 +32,14 @@ def test_a_deleted_entry_leaves_its_record(api, local_issuer, entry):
     [deleted] = TimesheetEvent.objects.filter(timesheet_id=created["id"], action="deleted")
     assert deleted.actor == "cleaner"
     assert deleted.entry["user_id"] == "007" and deleted.entry["hours"] == "40.00"
+    assert deleted.entry["created_by"] == "outside-client"
 
 
-def test_batch_writes_are_recorded(api, token, entry):
-    results = api.post("/timesheets/batch", token=token, json=[entry(user_id="a"), entry(user_id="b")]).json()
-    assert [trail(result["id"])[0][0] for result in results] == ["created", "created"]
+def test_batch_updates_are_recorded(api, token, entry):
+    batch = [entry(user_id="a", external_id="a"), entry(user_id="b", external_id="b")]
+    api.post("/timesheets/batch", token=token, json=batch)
+    results = api.post("/timesheets/batch", token=token, json=[batch[0], {**batch[1], "hours": 1}]).json()
+    assert [trail(result["id"]) for result in results] == [[], [("updated", "outside-client")]]
 
 
 def test_admin_shows_the_trail_read_only(admin_client, timesheet):

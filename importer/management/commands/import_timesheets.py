@@ -31,7 +31,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "sources", nargs="+", metavar="SOURCE", help="a .csv, .json or .jsonl file, -, or a URL"
         )
-        parser.add_argument("--format", choices=FORMATS, default="auto")
+        parser.add_argument(
+            "--format", choices=FORMATS, default="auto", help="auto: native or a tool's export, by the header"
+        )
+        parser.add_argument(
+            "--users",
+            metavar="MAP.csv",
+            help="who the people of a time-tracker export are: person,user_id[,user_type]",
+        )
+        parser.add_argument(
+            "--map",
+            dest="column_map",
+            metavar="FIELD=COLUMN,...",
+            help="another tool's CSV: the column of each entry field, or of person, date and duration",
+        )
+        parser.add_argument(
+            "--day-first", action="store_true", help="read dates like 03/01/2021 as day/month/year"
+        )
         parser.add_argument("--batch-size", type=_batch_size, default=500)
         parser.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
         parser.add_argument("--rejects", type=argparse.FileType("w"), help="write refused rows here (JSONL)")
@@ -42,6 +58,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--retry-for", type=float, default=120, help="seconds to keep retrying a request that fails"
+        )
+        parser.add_argument(
+            "--timeout", type=float, default=60, help="seconds to wait for an answer before retrying"
         )
 
     def handle(self, *args, **options) -> None:
@@ -65,13 +84,19 @@ class Command(BaseCommand):
         sources: list[str] = options["sources"]
         check_sources(sources)
         rows = pipeline.counted(itertools.chain.from_iterable(map(read_rows, sources)), report)
-        items = items_for(rows, options["format"])
+        items = items_for(
+            rows,
+            options["format"],
+            users=options["users"],
+            column_map=options["column_map"],
+            day_first=options["day_first"],
+        )
         if options["dry_run"]:
             pipeline.check_items(items, report)
             return
 
         config = load_config()
-        policy = RetryPolicy(total_seconds=options["retry_for"])
+        policy = RetryPolicy(total_seconds=options["retry_for"], read_timeout=options["timeout"])
         with ExitStack() as stack:
             stack.enter_context(single_run(cache_dir() / "import.lock", options["lock_wait"]))
             session = stack.enter_context(requests.Session())
