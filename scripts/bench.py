@@ -170,8 +170,10 @@ def main() -> int:
     )
 
     issuer_log = workdir / "issuer-access.log"
-    servers = [gunicorn(base_env, ISSUER_PORT, 1, issuer_log), gunicorn(api_env, API_PORT, 2)]
+    servers: list[subprocess.Popen] = []
     try:
+        servers.append(gunicorn(base_env, ISSUER_PORT, 1, issuer_log))
+        servers.append(gunicorn(api_env, API_PORT, 2))
         importer_env = {
             **api_env,
             "TIMESHEETS_API_URL": API_URL,
