@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import requests
+from servers import start_gunicorn
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ISSUER_PORT, API_PORT = 8101, 8102
@@ -53,25 +54,6 @@ def manage(env: dict[str, str], *args: str) -> str:
     return subprocess.run(
         command, cwd=PROJECT_DIR, env=env, check=True, capture_output=True, text=True
     ).stdout
-
-
-def gunicorn(
-    env: dict[str, str], port: int, workers: int, access_log: Path | None = None
-) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "timesheets_site.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--log-level", "warning"]
-    if access_log is not None:
-        command += ["--access-logfile", str(access_log)]
-    server = subprocess.Popen(command, cwd=PROJECT_DIR, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                return server
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit(f"gunicorn on port {port} did not start")
 
 
 def write_export(path: Path, rows: int, prefix: str) -> None:
@@ -172,8 +154,8 @@ def main() -> int:
     issuer_log = workdir / "issuer-access.log"
     servers: list[subprocess.Popen] = []
     try:
-        servers.append(gunicorn(base_env, ISSUER_PORT, 1, issuer_log))
-        servers.append(gunicorn(api_env, API_PORT, 2))
+        servers.append(start_gunicorn(ISSUER_PORT, 1, base_env, issuer_log))
+        servers.append(start_gunicorn(API_PORT, 2, api_env))
         importer_env = {
             **api_env,
             "TIMESHEETS_API_URL": API_URL,

@@ -15,11 +15,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import django
-import requests
+from servers import start_gunicorn
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 HOST, PORT = "127.0.0.1", 8000
@@ -66,31 +65,6 @@ def prepare_database() -> tuple[str, str, str]:
     return admin_password, client.client_id, api_client_reset_secret(client=client)
 
 
-def start_server() -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "timesheets_site.wsgi",
-            "--bind",
-            f"{HOST}:{PORT}",
-            "--workers",
-            "2",
-        ],
-        cwd=PROJECT_DIR,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{BASE_URL}/healthz", timeout=1).ok:
-                return server
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("The API did not start within 30 seconds.")
-
-
 def run_import(client_id: str, client_secret: str) -> int:
     env = {
         **os.environ,
@@ -110,7 +84,7 @@ def main() -> int:
         return 2
     setup_django()
     admin_password, client_id, client_secret = prepare_database()
-    server = start_server()
+    server = start_gunicorn(PORT, 2)
     try:
         status = run_import(client_id, client_secret)
         print(

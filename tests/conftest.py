@@ -38,6 +38,15 @@ from timesheets.models import Timesheet
 
 ALL_SCOPES = "read:timesheets create:timesheets delete:timesheets approve:timesheets"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The scenario's own example entry.
+SAMPLE_ENTRY = {
+    "user_type": "Employee",
+    "user_id": "007",
+    "year": 2016,
+    "week": 24,
+    "project": "StoreZero",
+    "hours": 40,
+}
 
 
 _tallies: dict[str, list[int]] = {}
@@ -106,15 +115,7 @@ def entry() -> Callable[..., dict[str, Any]]:
     """A valid entry as a client sends it, with any field overridden."""
 
     def make(**overrides: Any) -> dict[str, Any]:
-        return {
-            "user_type": "Employee",
-            "user_id": "007",
-            "year": 2016,
-            "week": 24,
-            "project": "StoreZero",
-            "hours": 40,
-            **overrides,
-        }
+        return {**SAMPLE_ENTRY, **overrides}
 
     return make
 

@@ -12,16 +12,7 @@ from django.core.management import call_command
 
 from timesheets.models import Timesheet
 
-from .conftest import PROJECT_DIR
-
-ENTRY = {
-    "user_type": "Employee",
-    "user_id": "007",
-    "year": 2016,
-    "week": 24,
-    "project": "StoreZero",
-    "hours": 40,
-}
+from .conftest import PROJECT_DIR, SAMPLE_ENTRY
 
 
 def test_the_schema_validates_without_warnings(transactional_db):
@@ -104,7 +95,7 @@ def test_swagger_ui_authorizes_with_client_credentials_and_creates_a_timesheet(
     browser.find_element(By.CSS_SELECTOR, f"{operation} .try-out__btn").click()
     body = browser.find_element(By.CSS_SELECTOR, f"{operation} textarea.body-param__text")
     body.clear()
-    body.send_keys(json.dumps(ENTRY))
+    body.send_keys(json.dumps(SAMPLE_ENTRY))
     browser.find_element(By.CSS_SELECTOR, f"{operation} .execute").click()
     status = wait.until(
         expected_conditions.presence_of_element_located(

@@ -9,15 +9,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from importer.sources import read_rows
-
-ENTRY = {
-    "user_type": "Employee",
-    "user_id": "007",
-    "year": 2016,
-    "week": 24,
-    "project": "StoreZero",
-    "hours": 40,
-}
+from tests.conftest import SAMPLE_ENTRY
 
 
 def write(tmp_path, name: str, content: bytes) -> str:
@@ -37,21 +29,21 @@ def test_csv_with_bom_crlf_and_quoted_fields(tmp_path):
 
 
 def test_a_json_array_is_read_item_by_item(tmp_path):
-    rows = list(read_rows(write(tmp_path, "x.json", json.dumps([ENTRY, ENTRY]).encode())))
-    assert [(row.line, row.data) for row in rows] == [(1, ENTRY), (2, ENTRY)]
+    rows = list(read_rows(write(tmp_path, "x.json", json.dumps([SAMPLE_ENTRY, SAMPLE_ENTRY]).encode())))
+    assert [(row.line, row.data) for row in rows] == [(1, SAMPLE_ENTRY), (2, SAMPLE_ENTRY)]
 
 
 def test_jsonl_keeps_line_numbers_and_flags_a_broken_line(tmp_path):
-    content = f"{json.dumps(ENTRY)}\n\n{{broken\n{json.dumps(ENTRY)}\n".encode()
+    content = f"{json.dumps(SAMPLE_ENTRY)}\n\n{{broken\n{json.dumps(SAMPLE_ENTRY)}\n".encode()
     rows = list(read_rows(write(tmp_path, "x.jsonl", content)))
     assert [row.line for row in rows] == [1, 3, 4]
     assert rows[1].error.startswith("Not valid JSON") and rows[1].data == "{broken"
 
 
 def test_a_truncated_json_array_keeps_the_rows_before_the_break(tmp_path):
-    content = (json.dumps([ENTRY, ENTRY])[:-10]).encode()
+    content = (json.dumps([SAMPLE_ENTRY, SAMPLE_ENTRY])[:-10]).encode()
     rows = list(read_rows(write(tmp_path, "x.json", content)))
-    assert rows[0].data == ENTRY
+    assert rows[0].data == SAMPLE_ENTRY
     assert rows[-1].error.startswith("The source cannot be read past this point")
 
 
@@ -63,13 +55,15 @@ def test_a_file_that_is_not_utf8_is_reported_not_crashed_on(tmp_path):
 @pytest.fixture
 def pages(tmp_path):
     """A paginated JSON endpoint on loopback, as a DRF list view answers."""
-    (tmp_path / "page1").write_text(json.dumps({"results": [ENTRY], "next": None}))
+    (tmp_path / "page1").write_text(json.dumps({"results": [SAMPLE_ENTRY], "next": None}))
     server = ThreadingHTTPServer(
         ("127.0.0.1", 0), lambda *args: SimpleHTTPRequestHandler(*args, directory=str(tmp_path))
     )
     base = f"http://127.0.0.1:{server.server_port}/"
-    (tmp_path / "page0").write_text(json.dumps({"results": [ENTRY, ENTRY], "next": base + "page1"}))
-    (tmp_path / "array").write_text(json.dumps([ENTRY]))
+    (tmp_path / "page0").write_text(
+        json.dumps({"results": [SAMPLE_ENTRY, SAMPLE_ENTRY], "next": base + "page1"})
+    )
+    (tmp_path / "array").write_text(json.dumps([SAMPLE_ENTRY]))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield base
     server.shutdown()
@@ -79,11 +73,11 @@ def pages(tmp_path):
 def test_an_http_source_follows_next_pages(pages):
     rows = list(read_rows(pages + "page0"))
     assert [row.line for row in rows] == [1, 2, 3]
-    assert all(row.data == ENTRY for row in rows)
+    assert all(row.data == SAMPLE_ENTRY for row in rows)
 
 
 def test_an_http_source_may_answer_a_plain_array(pages):
-    assert [row.data for row in read_rows(pages + "array")] == [ENTRY]
+    assert [row.data for row in read_rows(pages + "array")] == [SAMPLE_ENTRY]
 
 
 def test_an_http_source_that_fails_is_reported_as_a_row(pages):
@@ -95,8 +89,8 @@ def test_an_http_source_that_fails_is_reported_as_a_row(pages):
     "content",
     [
         "user_type,user_id,year,week,project,hours\nEmployee,007,2016,24,StoreZero,40\n",
-        json.dumps([ENTRY]),
-        json.dumps(ENTRY) + "\n",
+        json.dumps([SAMPLE_ENTRY]),
+        json.dumps(SAMPLE_ENTRY) + "\n",
     ],
     ids=["csv", "json", "jsonl"],
 )
