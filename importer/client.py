@@ -72,7 +72,7 @@ def send(
     while True:
         try:
             response = session.request(method, url, timeout=(CONNECT_TIMEOUT, policy.read_timeout), **kwargs)
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except requests.RequestException as exc:  # refused, reset, timed out, cut short
             problem, wait = exc.__class__.__name__, policy.backoff(attempt)
         else:
             if response.status_code != 429 and response.status_code < 500:
@@ -186,7 +186,8 @@ class TimesheetsClient:
     def post_batch(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         token = self.tokens.token()
         response = self._post(entries, token)
-        if response.status_code == 401:
+        if response.status_code in (401, 403):
+            # Revoked, or issued before the client was granted the scope: a new token may do.
             response = self._post(entries, self.tokens.renew(refused=token))
             if response.status_code == 401:
                 raise AuthorizationError(

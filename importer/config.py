@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -54,8 +55,17 @@ def cache_dir() -> Path:
     return Path(base) / "timesheets"
 
 
+def _http_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(f"{name} must be an http(s):// URL, not {value!r}.")
+    return value
+
+
 def load_config() -> ImporterConfig:
-    api_url = os.getenv("TIMESHEETS_API_URL", "http://127.0.0.1:8000").rstrip("/")
+    api_url = _http_url(
+        "TIMESHEETS_API_URL", os.getenv("TIMESHEETS_API_URL", "http://127.0.0.1:8000").rstrip("/")
+    )
     client_id = os.getenv("OAUTH_CLIENT_ID")
     client_secret = _secret()
     if not client_id or not client_secret:
@@ -68,6 +78,8 @@ def load_config() -> ImporterConfig:
         raise ConfigurationError(f"OAUTH_TOKEN_AUTH_METHOD must be one of {', '.join(AUTH_METHODS)}.")
 
     token_url = os.getenv("OAUTH_TOKEN_URL") or None
+    if token_url is not None:
+        _http_url("OAUTH_TOKEN_URL", token_url)
     if token_url is None and settings.AUTH0_DOMAIN:
         token_url = f"https://{settings.AUTH0_DOMAIN}/oauth/token"
     if token_url is None and settings.OAUTH_ISSUER is None:
@@ -94,8 +106,11 @@ def discover_token_url(issuer: str, session: requests.Session) -> str:
             response = session.get(base + path, timeout=(5, 10))
         except requests.RequestException as exc:
             raise ConfigurationError(f"Cannot reach the issuer {issuer}: {exc.__class__.__name__}") from None
-        if response.ok:
-            endpoint = response.json().get("token_endpoint")
-            if isinstance(endpoint, str) and endpoint:
-                return endpoint
+        try:
+            metadata = response.json() if response.ok else None
+        except ValueError:
+            metadata = None
+        endpoint = metadata.get("token_endpoint") if isinstance(metadata, dict) else None
+        if isinstance(endpoint, str) and endpoint:
+            return endpoint
     raise ConfigurationError(f"The issuer {issuer} publishes no token_endpoint: set OAUTH_TOKEN_URL.")

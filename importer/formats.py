@@ -48,10 +48,11 @@ def native_key(entry: dict[str, Any]) -> str | None:
         user_type, user_id, year, project = (
             entry[name] for name in ("user_type", "user_id", "year", "project")
         )
-        week = int(entry["week"])
+        year, week = int(year), int(entry["week"])
     except (KeyError, TypeError, ValueError):
         return None  # the API will say which field is wrong
-    return f"{user_type}:{user_id}:{year}-W{week:02d}:{str(project).strip()}"
+    # Stripped as the API strips them, so " 007" and "007" are one key, as they are one entry.
+    return f"{str(user_type).strip()}:{str(user_id).strip()}:{year}-W{week:02d}:{str(project).strip()}"
 
 
 def native_item(row: SourceRow, entry: dict[str, Any]) -> Item:

@@ -7,7 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-class AlreadyRunning(Exception):
+class LockUnavailable(Exception):
+    """No run lock could be had: another run holds it, or it cannot be created."""
+
+
+class AlreadyRunning(LockUnavailable):
     pass
 
 
@@ -18,9 +22,15 @@ def single_run(path: Path, wait_seconds: float) -> Iterator[None]:
     The second waits for the first up to `wait_seconds`, then gives up. The lock is the
     kernel's, so it is released even when a run is killed.
     """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock_file = open(path, "a")
+    except OSError as exc:
+        raise LockUnavailable(
+            f"Cannot create the run lock {path}: {exc.strerror} (set TIMESHEETS_CACHE_DIR)"
+        ) from None
     deadline = time.monotonic() + wait_seconds
-    with open(path, "a") as lock_file:
+    with lock_file:
         while True:
             try:
                 fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -65,7 +65,9 @@ def send_items(items: Iterable[Item], client: TimesheetsClient, report: Report, 
                     report.outcome(item, "invalid", item.errors)
                 else:
                     batch.append(item)
-            while len(in_flight) >= MAX_IN_FLIGHT:
+            # A key already in flight waits for its batch, so that the later row is applied last.
+            keys = {item.external_id for item in batch}
+            while in_flight and (len(in_flight) >= MAX_IN_FLIGHT or keys & _keys_of(in_flight)):
                 failure = _settle(*in_flight.popleft(), report, failure)
             if not batch:
                 continue
@@ -75,6 +77,10 @@ def send_items(items: Iterable[Item], client: TimesheetsClient, report: Report, 
                 in_flight.append((batch, sender.submit(client.post_batch, [item.entry for item in batch])))
         while in_flight:
             failure = _settle(*in_flight.popleft(), report, failure)
+
+
+def _keys_of(in_flight: deque[tuple[list[Item], Future]]) -> set[str | None]:
+    return {item.external_id for batch, _ in in_flight for item in batch}
 
 
 def _settle(batch: list[Item], future: Future, report: Report, failure: str | None) -> str | None:

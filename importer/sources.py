@@ -84,6 +84,9 @@ def _sniff(stream: io.BufferedReader) -> str:
 
 
 def _json_array(stream: IO[bytes], source: str) -> Iterator[SourceRow]:
+    if _sniff(stream) != "json":  # a page saved from GET /timesheets, say: not silently zero rows
+        yield SourceRow(source, 1, None, error="A .json source must be a JSON array of entries.")
+        return
     for position, item in enumerate(ijson.items(stream, "item", use_float=True), start=1):
         yield SourceRow(source, position, item)
 
@@ -120,7 +123,9 @@ def _read_url(url: str) -> Iterator[SourceRow]:
                     items = ijson.items(body, "item", use_float=True)
                 else:
                     page = json.load(body)
-                    items = page.get("results", []) if isinstance(page, dict) else []
+                    if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+                        raise ValueError("the answer is neither a JSON array nor a page of results")
+                    items = page["results"]
                 for item in items:
                     position += 1
                     yield SourceRow(url, position, item)

@@ -1,6 +1,8 @@
-"""Failed client authentications, counted per client id and per address in Django's cache.
+"""Failed client authentications, counted per (client id, address) and per address.
 
-In Redis when REDIS_URL is set, so every API instance sees the same counts.
+Not per client id alone: client ids are public (every token and entry names one), so that
+would let anyone lock the import job out from anywhere. The counts are in Django's cache,
+Redis when REDIS_URL is set, so that every instance sees the same ones.
 """
 
 from __future__ import annotations
@@ -27,11 +29,9 @@ def _client_id(request: HttpRequest) -> str:
 
 
 def _keys(request: HttpRequest) -> list[str]:
-    client_digest = hashlib.sha256(_client_id(request).encode()).hexdigest()
-    return [
-        f"issuer:auth-failures:client:{client_digest}",
-        f"issuer:auth-failures:addr:{request.META.get('REMOTE_ADDR', '')}",
-    ]
+    address = request.META.get("REMOTE_ADDR", "")
+    client_digest = hashlib.sha256(f"{_client_id(request)}|{address}".encode()).hexdigest()
+    return [f"issuer:auth-failures:client-at:{client_digest}", f"issuer:auth-failures:addr:{address}"]
 
 
 def is_locked_out(request: HttpRequest) -> bool:

@@ -92,6 +92,8 @@ def verification_key(alg: str, kid: object, issuer: str) -> Any:
     """The key for this token, chosen by the configuration; the token's header only selects a kid."""
     if alg.startswith("HS"):
         # Only the configured shared secret: never a public key used as an HMAC secret.
+        if not settings.OAUTH_SIGNING_SECRET:
+            raise InvalidToken("no OAUTH_SIGNING_SECRET for an HS algorithm")
         return settings.OAUTH_SIGNING_SECRET
     if kid is not None and (not isinstance(kid, str) or len(kid) > 256):
         raise InvalidToken("kid is not a short string")

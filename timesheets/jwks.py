@@ -38,10 +38,10 @@ def discover_jwks_url(issuer: str, timeout: tuple[float, float] = FETCH_TIMEOUT)
         response = requests.get(base + path, timeout=timeout)
         if response.status_code >= 500:
             response.raise_for_status()
-        if response.ok:
-            jwks_uri = response.json().get("jwks_uri")
-            if isinstance(jwks_uri, str) and jwks_uri:
-                return jwks_uri
+        metadata = response.json() if response.ok else None
+        jwks_uri = metadata.get("jwks_uri") if isinstance(metadata, dict) else None
+        if isinstance(jwks_uri, str) and jwks_uri:
+            return jwks_uri
     return base + "/.well-known/jwks.json"
 
 

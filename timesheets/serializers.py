@@ -32,7 +32,7 @@ class TimesheetSerializer(serializers.ModelSerializer):
         coerce_to_string=False,
     )
     external_id = serializers.CharField(
-        max_length=200, required=False, allow_null=True, validators=[validate_printable]
+        max_length=200, required=False, allow_null=True, allow_blank=True, validators=[validate_printable]
     )
 
     class Meta:

@@ -57,9 +57,11 @@ def _upsert(created_by: str, entries: Sequence[dict[str, Any]]) -> list[UpsertRe
     if keys:
         by_key = {
             timesheet.external_id: timesheet
-            for timesheet in Timesheet.objects.select_for_update().filter(
-                created_by=created_by, external_id__in=keys
-            )
+            # Locks taken, and rows inserted, in key order: two batches with the same keys in
+            # another order would otherwise deadlock on PostgreSQL.
+            for timesheet in Timesheet.objects.select_for_update()
+            .filter(created_by=created_by, external_id__in=keys)
+            .order_by("external_id")
         }
 
     results: list[UpsertResult] = []
@@ -111,7 +113,7 @@ def _insert(created_by: str, timesheets: list[Timesheet]) -> None:
     entries (every imported one) are inserted with one executemany of values adapted once,
     and their ids read back with one query by key; the rest go through bulk_create.
     """
-    keyed = [timesheet for timesheet in timesheets if timesheet.external_id]
+    keyed = sorted((t for t in timesheets if t.external_id), key=lambda timesheet: timesheet.external_id)
     unkeyed = [timesheet for timesheet in timesheets if not timesheet.external_id]
     if unkeyed:
         Timesheet.objects.bulk_create(unkeyed)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "timesheets.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,7 +171,6 @@ SERVES_PUBLIC_HOSTS = not set(ALLOWED_HOSTS) <= set(LOCAL_HOSTS)
 if SERVES_PUBLIC_HOSTS and not DEBUG:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", "1")
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]  # load balancers probe over plain HTTP
     SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 3600)
     # HSTS for sibling subdomains, and the browsers' preload list, bind the whole domain:
     # its owner's decision, not this service's.
@@ -186,8 +186,8 @@ OAUTH_JWKS_URL = os.getenv("OAUTH_JWKS_URL") or None
 OAUTH_ALGORITHMS = envlist("OAUTH_ALGORITHMS", "RS256")
 OAUTH_SIGNING_SECRET = envsecret("OAUTH_SIGNING_SECRET")
 OAUTH_LEEWAY = envint("OAUTH_LEEWAY", 5)
-if "HS256" in OAUTH_ALGORITHMS and not OAUTH_SIGNING_SECRET:
-    raise ImproperlyConfigured("OAUTH_ALGORITHMS names HS256 but OAUTH_SIGNING_SECRET is not set")
+if any(alg.startswith("HS") for alg in OAUTH_ALGORITHMS) and not OAUTH_SIGNING_SECRET:
+    raise ImproperlyConfigured("OAUTH_ALGORITHMS names an HS algorithm but OAUTH_SIGNING_SECRET is not set")
 
 TIMESHEETS_SCOPES = {
     "read:timesheets": "Read timesheets",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from oauth2_provider.models import get_access_token_model
 
+from importer.lock import single_run
 from timesheets.models import Timesheet
 
 HEADER = ["user_type", "user_id", "year", "week", "project", "hours"]
@@ -153,3 +154,34 @@ def test_a_dry_run_validates_without_credentials_or_sending(run_import, export):
     assert run.exit_code == 1
     assert run.summary == dict(read=4, created=0, updated=0, unchanged=0, conflicts=0, rejected=1, failed=0)
     assert not Timesheet.objects.exists()
+
+
+def test_a_run_waiting_for_the_lock_keeps_the_previous_rejects(run_import, export, importer_env, tmp_path):
+    rejects = tmp_path / "rejects.jsonl"
+    rejects.write_text('{"previous": "run"}\n')
+    with single_run(Path(importer_env["TIMESHEETS_CACHE_DIR"]) / "import.lock", 0):
+        run = run_import(export(), "--lock-wait", "0.2", "--rejects", str(rejects))
+    assert run.exit_code == 2
+    assert rejects.read_text() == '{"previous": "run"}\n'
+
+
+def test_an_api_url_without_a_scheme_is_a_configuration_error(run_import, export):
+    run = run_import(export(), env={"TIMESHEETS_API_URL": "localhost:8000"})
+    assert run.exit_code == 2
+    assert "TIMESHEETS_API_URL must be an http(s):// URL" in run.stderr
+
+
+def test_a_key_repeated_in_the_next_batches_ends_with_the_last_row(run_import, export):
+    rows = [[*ROWS[0][:5], str(hours)] for hours in (1, 2, 3, 4)]
+    run = run_import(export(rows), "--batch-size", "1")
+    assert run.exit_code == 0
+    assert Timesheet.objects.get().hours == 4
+
+
+def test_a_json_file_that_is_not_an_array_is_rejected_not_read_as_empty(run_import, tmp_path):
+    page = tmp_path / "page.json"
+    page.write_text('{"count": 1, "results": []}')
+    run = run_import(str(page))
+    assert run.exit_code == 1
+    assert run.summary["rejected"] == 1
+    assert "must be a JSON array" in run.rejects[0]["errors"]["non_field_errors"][0]

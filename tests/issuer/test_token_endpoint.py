@@ -143,3 +143,25 @@ def test_metadata_names_the_endpoints(api):
     )
     assert "approve:timesheets" in metadata["scopes_supported"]
     assert api.get("/.well-known/oauth-authorization-server").json() == metadata
+
+
+def test_failures_from_one_address_do_not_lock_the_client_out_elsewhere(client, api_client, settings):
+    settings.OAUTH_CLIENT_AUTH_FAILURE_LIMIT = 3
+    client_id, secret = api_client("read:timesheets")
+    params = {"grant_type": "client_credentials", "client_id": client_id}
+    for _ in range(3):
+        client.post(
+            "/oauth/token", params | {"client_secret": "x"}, HTTP_HOST="localhost", REMOTE_ADDR="10.6.6.6"
+        )
+    assert (
+        client.post(
+            "/oauth/token", params | {"client_secret": secret}, HTTP_HOST="localhost", REMOTE_ADDR="10.6.6.6"
+        ).status_code
+        == 429
+    )
+    assert (
+        client.post(
+            "/oauth/token", params | {"client_secret": secret}, HTTP_HOST="localhost", REMOTE_ADDR="10.1.1.1"
+        ).status_code
+        == 200
+    )

@@ -73,3 +73,14 @@ def test_health_is_public(api):
     response = api.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_health_answers_a_load_balancer_probing_by_ip_address(client, transactional_db):
+    response = client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
+    assert response.status_code == 200
+
+
+def test_a_blank_external_id_is_no_key(api, token, entry):
+    response = api.post("/timesheets", token=token, json=entry(external_id=""))
+    assert response.status_code == 201
+    assert response.json()["external_id"] is None

@@ -5,6 +5,7 @@ import itertools
 import logging
 import sys
 from contextlib import ExitStack
+from pathlib import Path
 
 import requests
 from django.core.management.base import BaseCommand, CommandParser
@@ -13,7 +14,7 @@ from importer import pipeline
 from importer.client import AuthorizationError, RetryPolicy, TimesheetsClient, TokenProvider, TransientError
 from importer.config import ConfigurationError, cache_dir, load_config
 from importer.formats import FORMATS, items_for
-from importer.lock import AlreadyRunning, single_run
+from importer.lock import LockUnavailable, single_run
 from importer.report import Report
 from importer.sources import SourceError, check_sources, read_rows
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-size", type=_batch_size, default=500)
         parser.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
-        parser.add_argument("--rejects", type=argparse.FileType("w"), help="write refused rows here (JSONL)")
+        parser.add_argument("--rejects", type=Path, help="append refused rows to this file (JSONL)")
         parser.add_argument("--json", action="store_true", dest="as_json", help="print the summary as JSON")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument(
@@ -64,23 +65,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        rejects = options["rejects"] or sys.stderr
-        report = Report(rejects, progress=not options["no_progress"])
+        report = Report(sys.stderr, progress=not options["no_progress"])
         exit_code = 0
-        try:
-            self._run(report, options)
-        except (ConfigurationError, AuthorizationError, SourceError, AlreadyRunning) as exc:
-            logger.error("%s", exc)
-            exit_code = EXIT_CONFIGURATION
-        finally:
-            report.close()
+        with ExitStack() as resources:
+            try:
+                self._run(report, options, resources)
+            except (ConfigurationError, AuthorizationError, SourceError, LockUnavailable) as exc:
+                logger.error("%s", exc)
+                exit_code = EXIT_CONFIGURATION
+            finally:
+                report.close()
         summary = report.summary
         self.stdout.write(summary.as_json() if options["as_json"] else summary.line())
         exit_code = exit_code or summary.exit_code
         if exit_code:
             raise SystemExit(exit_code)
 
-    def _run(self, report: Report, options: dict) -> None:
+    def _run(self, report: Report, options: dict, resources: ExitStack) -> None:
         sources: list[str] = options["sources"]
         check_sources(sources)
         rows = pipeline.counted(itertools.chain.from_iterable(map(read_rows, sources)), report)
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             day_first=options["day_first"],
         )
         if options["dry_run"]:
+            self._open_rejects(report, options, resources)
             pipeline.check_items(items, report)
             return
 
@@ -99,6 +101,9 @@ class Command(BaseCommand):
         policy = RetryPolicy(total_seconds=options["retry_for"], read_timeout=options["timeout"])
         with ExitStack() as stack:
             stack.enter_context(single_run(cache_dir() / "import.lock", options["lock_wait"]))
+            # Opened under the lock, for appending: a run waiting for the lock must not
+            # truncate the rejects of the run that holds it.
+            self._open_rejects(report, options, resources)
             session = stack.enter_context(requests.Session())
             tokens = TokenProvider(config, session, policy)
             try:
@@ -109,6 +114,15 @@ class Command(BaseCommand):
                 return
             client = TimesheetsClient(config, tokens, policy)
             pipeline.send_items(items, client, report, options["batch_size"])
+
+    @staticmethod
+    def _open_rejects(report: Report, options: dict, resources: ExitStack) -> None:
+        if options["rejects"] is None:
+            return
+        try:
+            report.rejects = resources.enter_context(open(options["rejects"], "a"))
+        except OSError as exc:
+            raise ConfigurationError(f"--rejects {options['rejects']}: {exc.strerror}") from None
 
 
 def _batch_size(value: str) -> int:
