@@ -19,7 +19,7 @@ from . import conf, keys
 ISSUER_HEADER = "timesheets.issuer"
 
 
-def generate_access_token(request: Any, refresh_token: bool = False) -> str:
+def generate_access_token(request: Any) -> str:
     client_id = request.client.client_id
     now = int(time.time())
     claims = {

@@ -189,6 +189,12 @@ OAUTH_LEEWAY = envint("OAUTH_LEEWAY", 5)
 if any(alg.startswith("HS") for alg in OAUTH_ALGORITHMS) and not OAUTH_SIGNING_SECRET:
     raise ImproperlyConfigured("OAUTH_ALGORITHMS names an HS algorithm but OAUTH_SIGNING_SECRET is not set")
 
+# How long fetched JWKS keys are used before a refresh, how long after the last good fetch
+# they still serve while the issuer is down, and the least time between two fetches.
+OAUTH_JWKS_CACHE_SECONDS = envint("OAUTH_JWKS_CACHE_SECONDS", 600)
+OAUTH_JWKS_MAX_STALE_SECONDS = envint("OAUTH_JWKS_MAX_STALE_SECONDS", 86400)
+OAUTH_JWKS_REFETCH_COOLDOWN = envint("OAUTH_JWKS_REFETCH_COOLDOWN", 30)
+
 TIMESHEETS_SCOPES = {
     "read:timesheets": "Read timesheets",
     "create:timesheets": "Create timesheets",
@@ -277,9 +283,3 @@ LOGGING = {
         "importer": {"level": "INFO"},
     },
 }
-
-# How long fetched JWKS keys are used before a refresh, how long after the last good fetch
-# they still serve while the issuer is down, and the least time between two fetches.
-OAUTH_JWKS_CACHE_SECONDS = envint("OAUTH_JWKS_CACHE_SECONDS", 600)
-OAUTH_JWKS_MAX_STALE_SECONDS = envint("OAUTH_JWKS_MAX_STALE_SECONDS", 86400)
-OAUTH_JWKS_REFETCH_COOLDOWN = envint("OAUTH_JWKS_REFETCH_COOLDOWN", 30)
