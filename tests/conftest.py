@@ -166,6 +166,25 @@ def embedded_token(api: Api, api_client) -> Callable[[str], str]:
 # --- A stand-in for Auth0 --------------------------------------------------------------
 
 
+class LoopbackServer:
+    """An HTTP server on a free loopback port, serving from a daemon thread."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self._server.server_port
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        ).start()
+
+    def stop(self) -> None:
+        # shutdown() waits for serve_forever to notice; bounded, so that no server thread
+        # can hang the suite's teardown (seen once in CI).
+        stopper = threading.Thread(target=self._server.shutdown, daemon=True)
+        stopper.start()
+        stopper.join(timeout=5)
+        self._server.server_close()
+
+
 class LocalIssuer:
     """An outside issuer on loopback: discovery and JWKS over real HTTP, and a signer."""
 
@@ -173,13 +192,11 @@ class LocalIssuer:
         self.keys: dict[str, rsa.RSAPrivateKey] = {"key-1": _rsa_key()}
         self.up = True
         self.jwks_requests = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self._server.server_port}/"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = LoopbackServer(self._handler())
+        self.url = f"http://127.0.0.1:{self._server.port}/"
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def add_key(self, kid: str) -> None:
         self.keys[kid] = _rsa_key()
@@ -349,13 +366,11 @@ class FaultyProxy:
         self.down = False  # every matching request is dropped while set
         self.down_after: int | None = None  # or once this many matching requests went through
         self.seen: list[float] = []  # arrival times of matching requests
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = LoopbackServer(self._handler())
+        self.url = f"http://127.0.0.1:{self._server.port}"
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self

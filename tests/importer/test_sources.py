@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from functools import partial
+from http.server import SimpleHTTPRequestHandler
 
 import pytest
 
 from importer.sources import read_rows
-from tests.conftest import SAMPLE_ENTRY
+from tests.conftest import SAMPLE_ENTRY, LoopbackServer
 
 
 def write(tmp_path, name: str, content: bytes) -> str:
@@ -56,18 +56,14 @@ def test_a_file_that_is_not_utf8_is_reported_not_crashed_on(tmp_path):
 def pages(tmp_path):
     """A paginated JSON endpoint on loopback, as a DRF list view answers."""
     (tmp_path / "page1").write_text(json.dumps({"results": [SAMPLE_ENTRY], "next": None}))
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), lambda *args: SimpleHTTPRequestHandler(*args, directory=str(tmp_path))
-    )
-    base = f"http://127.0.0.1:{server.server_port}/"
+    server = LoopbackServer(partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    base = f"http://127.0.0.1:{server.port}/"
     (tmp_path / "page0").write_text(
         json.dumps({"results": [SAMPLE_ENTRY, SAMPLE_ENTRY], "next": base + "page1"})
     )
     (tmp_path / "array").write_text(json.dumps([SAMPLE_ENTRY]))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     yield base
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 def test_an_http_source_follows_next_pages(pages):
