@@ -42,16 +42,21 @@ def timesheets_upsert(*, created_by: str, entries: Sequence[dict[str, Any]]) -> 
     nothing; one changed after approval is a conflict and writes nothing either.
     """
     for attempt in range(1, UPSERT_ATTEMPTS + 1):
+        # Built before the transaction: on SQLite its write lock holds back every other
+        # worker, so it should cover only the queries.
+        candidates = [Timesheet(created_by=created_by, **entry) for entry in entries]
         try:
             with transaction.atomic():
-                return _upsert(created_by, entries)
+                return _upsert(created_by, entries, candidates)
         except IntegrityError:
             if attempt == UPSERT_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
 
 
-def _upsert(created_by: str, entries: Sequence[dict[str, Any]]) -> list[UpsertResult]:
+def _upsert(
+    created_by: str, entries: Sequence[dict[str, Any]], candidates: list[Timesheet]
+) -> list[UpsertResult]:
     keys = {entry["external_id"] for entry in entries if entry.get("external_id")}
     by_key: dict[str, Timesheet] = {}
     if keys:
@@ -67,11 +72,11 @@ def _upsert(created_by: str, entries: Sequence[dict[str, Any]]) -> list[UpsertRe
     results: list[UpsertResult] = []
     to_create: list[Timesheet] = []
     to_update: dict[int, Timesheet] = {}
-    for entry in entries:
+    for entry, candidate in zip(entries, candidates, strict=True):
         key = entry.get("external_id")
         current = by_key.get(key) if key else None
         if current is None:
-            timesheet = Timesheet(created_by=created_by, **entry)
+            timesheet = candidate
             to_create.append(timesheet)
             if key:
                 by_key[key] = timesheet
