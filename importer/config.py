@@ -12,13 +12,22 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
-from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from common.env import envsecret
+from common.oauth import (
+    configured_audience,
+    configured_issuer,
+    issuer_metadata,
+    known_token_url,
+    metadata_url,
+)
 
 AUDIENCE_PARAMS = ("audience", "resource", "none")
 AUTH_METHODS = ("client_secret_post", "client_secret_basic")
 
 
-class ConfigurationError(Exception):
+class ConfigurationError(ImproperlyConfigured):
     """Something a person must fix before any import can run; exit status 2."""
 
 
@@ -34,16 +43,6 @@ class ImporterConfig:
     auth_method: str
     scope: str | None
     cache_dir: Path
-
-
-def _secret() -> str | None:
-    path = os.getenv("OAUTH_CLIENT_SECRET_FILE")
-    if path:
-        try:
-            return Path(path).read_text().strip()
-        except OSError as exc:
-            raise ConfigurationError(f"OAUTH_CLIENT_SECRET_FILE cannot be read: {exc.strerror}") from None
-    return os.getenv("OAUTH_CLIENT_SECRET")
 
 
 def cache_dir() -> Path:
@@ -67,7 +66,7 @@ def load_config() -> ImporterConfig:
         "TIMESHEETS_API_URL", os.getenv("TIMESHEETS_API_URL", "http://127.0.0.1:8000").rstrip("/")
     )
     client_id = os.getenv("OAUTH_CLIENT_ID")
-    client_secret = _secret()
+    client_secret = envsecret("OAUTH_CLIENT_SECRET")
     if not client_id or not client_secret:
         raise ConfigurationError("Set OAUTH_CLIENT_ID and OAUTH_CLIENT_SECRET (or OAUTH_CLIENT_SECRET_FILE).")
     audience_param = os.getenv("OAUTH_AUDIENCE_PARAM", "audience")
@@ -77,20 +76,17 @@ def load_config() -> ImporterConfig:
     if auth_method not in AUTH_METHODS:
         raise ConfigurationError(f"OAUTH_TOKEN_AUTH_METHOD must be one of {', '.join(AUTH_METHODS)}.")
 
-    token_url = os.getenv("OAUTH_TOKEN_URL") or None
+    issuer = configured_issuer()
+    token_url = known_token_url(issuer, api_url)
     if token_url is not None:
         _http_url("OAUTH_TOKEN_URL", token_url)
-    if token_url is None and settings.AUTH0_DOMAIN:
-        token_url = f"https://{settings.AUTH0_DOMAIN}/oauth/token"
-    if token_url is None and settings.OAUTH_ISSUER is None:
-        token_url = f"{api_url}/oauth/token"
     return ImporterConfig(
         api_url=api_url,
         client_id=client_id,
         client_secret=client_secret,
         token_url=token_url,
-        issuer=settings.OAUTH_ISSUER,
-        audience=settings.OAUTH_AUDIENCE,
+        issuer=issuer,
+        audience=configured_audience(),
         audience_param=audience_param,
         auth_method=auth_method,
         scope=os.getenv("OAUTH_SCOPE") or None,
@@ -99,18 +95,12 @@ def load_config() -> ImporterConfig:
 
 
 def discover_token_url(issuer: str, session: requests.Session) -> str:
-    """token_endpoint from the issuer's metadata: OpenID discovery, then RFC 8414."""
-    base = issuer.rstrip("/")
-    for path in ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"):
-        try:
-            response = session.get(base + path, timeout=(5, 10))
-        except requests.RequestException as exc:
-            raise ConfigurationError(f"Cannot reach the issuer {issuer}: {exc.__class__.__name__}") from None
-        try:
-            metadata = response.json() if response.ok else None
-        except ValueError:
-            metadata = None
-        endpoint = metadata.get("token_endpoint") if isinstance(metadata, dict) else None
-        if isinstance(endpoint, str) and endpoint:
-            return endpoint
-    raise ConfigurationError(f"The issuer {issuer} publishes no token_endpoint: set OAUTH_TOKEN_URL.")
+    """token_endpoint from the issuer's metadata (OpenID discovery, then RFC 8414)."""
+    try:
+        metadata = issuer_metadata(issuer, timeout=(5, 10), session=session)
+    except requests.RequestException as exc:
+        raise ConfigurationError(f"Cannot reach the issuer {issuer}: {exc.__class__.__name__}") from None
+    endpoint = metadata_url(metadata, "token_endpoint")
+    if endpoint is None:
+        raise ConfigurationError(f"The issuer {issuer} publishes no token_endpoint: set OAUTH_TOKEN_URL.")
+    return endpoint

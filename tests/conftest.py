@@ -7,28 +7,14 @@ the hostile tokens an outside issuer never would.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import os
 import subprocess
 import sys
-import threading
-import time
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-import jwt
 import pytest
-import requests
-from cryptography.hazmat.primitives.asymmetric import rsa
-from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from issuer import keys as issuer_keys
@@ -36,18 +22,7 @@ from issuer.services import api_client_create
 from timesheets import jwks
 from timesheets.models import Timesheet
 
-ALL_SCOPES = "read:timesheets create:timesheets delete:timesheets approve:timesheets"
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-# The scenario's own example entry.
-SAMPLE_ENTRY = {
-    "user_type": "Employee",
-    "user_id": "007",
-    "year": 2016,
-    "week": 24,
-    "project": "StoreZero",
-    "hours": 40,
-}
-
+from .support import ALL_SCOPES, PROJECT_DIR, SAMPLE_ENTRY, Api, FaultyProxy, ImportRun, LocalIssuer
 
 _tallies: dict[str, list[int]] = {}
 
@@ -67,31 +42,6 @@ def tally() -> Callable[[str, bool], None]:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     for name, (held, total) in sorted(_tallies.items()):
         terminalreporter.write_line(f"{name}: {held}/{total}")
-
-
-class Api:
-    """requests against the live server, with an optional bearer token."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.session = requests.Session()
-
-    def request(
-        self, method: str, path: str, *, token: str | None = None, **kwargs: Any
-    ) -> requests.Response:
-        headers = kwargs.pop("headers", {})
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        return self.session.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("POST", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("DELETE", path, **kwargs)
 
 
 @pytest.fixture(autouse=True)
@@ -166,123 +116,6 @@ def embedded_token(api: Api, api_client) -> Callable[[str], str]:
 # --- A stand-in for Auth0 --------------------------------------------------------------
 
 
-class LoopbackServer:
-    """An HTTP server on a free loopback port, serving from a daemon thread."""
-
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.port = self._server.server_port
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-        ).start()
-
-    def stop(self) -> None:
-        # shutdown() waits for serve_forever to notice; bounded, so that no server thread
-        # can hang the suite's teardown (seen once in CI).
-        stopper = threading.Thread(target=self._server.shutdown, daemon=True)
-        stopper.start()
-        stopper.join(timeout=5)
-        self._server.server_close()
-
-
-class LocalIssuer:
-    """An outside issuer on loopback: discovery and JWKS over real HTTP, and a signer."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, rsa.RSAPrivateKey] = {"key-1": _rsa_key()}
-        self.up = True
-        self.jwks_requests = 0
-        self._server = LoopbackServer(self._handler())
-        self.url = f"http://127.0.0.1:{self._server.port}/"
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def add_key(self, kid: str) -> None:
-        self.keys[kid] = _rsa_key()
-
-    def jwks(self) -> dict[str, Any]:
-        return {
-            "keys": [
-                {
-                    **jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True),
-                    "kid": kid,
-                    "use": "sig",
-                }
-                for kid, key in self.keys.items()
-            ]
-        }
-
-    def claims(self, **overrides: Any) -> dict[str, Any]:
-        now = int(time.time())
-        claims = {
-            "iss": self.url,
-            "sub": "outside-client@clients",
-            "azp": "outside-client",
-            "aud": django_settings.OAUTH_AUDIENCE,
-            "iat": now,
-            "exp": now + 600,
-            "jti": uuid.uuid4().hex,
-            "scope": ALL_SCOPES,
-            "gty": "client-credentials",
-        }
-        claims.update(overrides)
-        return {name: value for name, value in claims.items() if value is not None}
-
-    def token(self, kid: str = "key-1", headers: dict[str, Any] | None = None, **claims: Any) -> str:
-        """A token signed RS256 with key `kid`; claims set to None are left out."""
-        return jwt.encode(
-            self.claims(**claims), self.keys[kid], algorithm="RS256", headers={"kid": kid, **(headers or {})}
-        )
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        issuer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if not issuer.up:
-                    self.send_error(503)
-                    return
-                if self.path == "/.well-known/openid-configuration":
-                    body = {"issuer": issuer.url, "jwks_uri": issuer.url + "keys"}
-                elif self.path == "/keys":
-                    issuer.jwks_requests += 1
-                    body = issuer.jwks()
-                else:
-                    self.send_error(404)
-                    return
-                payload = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        return Handler
-
-
-def _rsa_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def unsigned_token(claims: dict[str, Any], header: dict[str, Any]) -> str:
-    """A JWT assembled by hand, for tokens no library will sign (alg none, HS256 keyed with a PEM)."""
-
-    def b64(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-    return f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
-
-
-def hs256_token(claims: dict[str, Any], secret: bytes, header: dict[str, Any] | None = None) -> str:
-    signing_input = unsigned_token(claims, {"alg": "HS256", "typ": "JWT", **(header or {})})
-    signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
-    return signing_input + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
-
-
 @pytest.fixture
 def local_issuer(settings) -> Iterator[LocalIssuer]:
     """The API configured to trust an outside issuer, as in production with Auth0."""
@@ -299,22 +132,6 @@ def token(local_issuer: LocalIssuer) -> str:
 
 
 # --- The importer, run as cron runs it --------------------------------------------------
-
-
-@dataclass
-class ImportRun:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def summary(self) -> dict[str, int]:
-        last = self.stdout.strip().splitlines()[-1]
-        return {name: int(count) for name, count in (pair.split("=") for pair in last.split())}
-
-    @property
-    def rejects(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.stderr.splitlines() if line.startswith("{")]
 
 
 @pytest.fixture
@@ -349,81 +166,6 @@ def run_import(importer_env) -> Callable[..., ImportRun]:
         return ImportRun(completed.returncode, completed.stdout, completed.stderr)
 
     return run
-
-
-class FaultyProxy:
-    """A reverse proxy on loopback in front of the live API that can fail on cue.
-
-    It produces what a real network and a real outage produce (refused answers, 429s and
-    503s with Retry-After, dropped connections, garbage bodies) for the requests whose path
-    starts with `path`; everything else passes through untouched.
-    """
-
-    def __init__(self, upstream: str, path: str = "/timesheets/batch") -> None:
-        self.upstream = upstream
-        self.path = path
-        self.faults: list[tuple[str, Any]] = []  # consumed one per matching request
-        self.down = False  # every matching request is dropped while set
-        self.down_after: int | None = None  # or once this many matching requests went through
-        self.seen: list[float] = []  # arrival times of matching requests
-        self._server = LoopbackServer(self._handler())
-        self.url = f"http://127.0.0.1:{self._server.port}"
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _relay(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                fault = None
-                if self.path.startswith(proxy.path):
-                    proxy.seen.append(time.monotonic())
-                    fault = proxy.faults.pop(0) if proxy.faults else None
-                    if proxy.down_after is not None and len(proxy.seen) > proxy.down_after:
-                        proxy.down = True
-                    if proxy.down or fault == ("drop", None):
-                        self.close_connection = True
-                        self.connection.shutdown(2)
-                        return
-                    if fault is not None:
-                        kind, value = fault
-                        if kind == "status":
-                            status, retry_after = value
-                            self._answer(
-                                status, b'{"detail": "try later"}', {"Retry-After": str(retry_after)}
-                            )
-                            return
-                        if kind == "garbage":
-                            self._answer(200, b"<html>not json", {})
-                            return
-                headers = {name: value for name, value in self.headers.items() if name.lower() != "host"}
-                upstream = requests.request(
-                    self.command, proxy.upstream + self.path, headers=headers, data=body, timeout=60
-                )
-                passed = {"Content-Type": upstream.headers.get("Content-Type", "application/json")}
-                if fault is not None and fault[0] == "stall":  # done upstream, answered too late
-                    time.sleep(fault[1])
-                self._answer(upstream.status_code, upstream.content, passed)
-
-            def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = _relay
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        return Handler
 
 
 @pytest.fixture

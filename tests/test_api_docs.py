@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from timesheets.models import Timesheet
 
-from .conftest import PROJECT_DIR, SAMPLE_ENTRY
+from .support import PROJECT_DIR, SAMPLE_ENTRY
 
 
 def test_the_schema_validates_without_warnings(transactional_db):

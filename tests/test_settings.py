@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from .conftest import PROJECT_DIR
+from .support import PROJECT_DIR
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:

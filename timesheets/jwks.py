@@ -17,6 +17,8 @@ import jwt
 import requests
 from django.conf import settings
 
+from common.oauth import issuer_metadata, metadata_url
+
 logger = logging.getLogger(__name__)
 
 FETCH_TIMEOUT = (2.0, 3.0)  # connect, read
@@ -28,21 +30,9 @@ class KeyUnavailable(Exception):
 
 
 def discover_jwks_url(issuer: str, timeout: tuple[float, float] = FETCH_TIMEOUT) -> str:
-    """jwks_uri from the issuer's metadata (OIDC discovery, then RFC 8414), else Auth0's path.
-
-    A metadata document that is absent (4xx) falls through to the next; a network error
-    raises, so that an issuer that is down is not mistaken for one without metadata.
-    """
-    base = issuer.rstrip("/")
-    for path in ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"):
-        response = requests.get(base + path, timeout=timeout)
-        if response.status_code >= 500:
-            response.raise_for_status()
-        metadata = response.json() if response.ok else None
-        jwks_uri = metadata.get("jwks_uri") if isinstance(metadata, dict) else None
-        if isinstance(jwks_uri, str) and jwks_uri:
-            return jwks_uri
-    return base + "/.well-known/jwks.json"
+    """jwks_uri from the issuer's metadata, else Auth0's path; an issuer that is down raises."""
+    jwks_uri = metadata_url(issuer_metadata(issuer, timeout=timeout), "jwks_uri")
+    return jwks_uri or issuer.rstrip("/") + "/.well-known/jwks.json"
 
 
 def parse_key_set(data: object) -> dict[str | None, jwt.PyJWK]:

@@ -6,23 +6,18 @@ secret, and each operation shows the scope it needs.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
+from common.oauth import known_token_url
+
 
 def docs_token_url() -> str:
-    """Where Swagger UI asks for tokens: as the importer would, without a network call."""
-    explicit = os.getenv("OAUTH_TOKEN_URL")
-    if explicit:
-        return explicit
-    if settings.AUTH0_DOMAIN:
-        return f"https://{settings.AUTH0_DOMAIN}/oauth/token"
-    if settings.OAUTH_ISSUER:
-        return settings.OAUTH_ISSUER.rstrip("/") + "/oauth/token"
-    return "/oauth/token"
+    """Where Swagger UI asks for tokens: the importer's rule, without a network call."""
+    known = known_token_url(settings.OAUTH_ISSUER, "")
+    return known or settings.OAUTH_ISSUER.rstrip("/") + "/oauth/token"
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

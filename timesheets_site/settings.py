@@ -12,43 +12,12 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from common.env import envbool, envint, envlist, envsecret
+from common.oauth import auth0_domain, configured_audience, configured_issuer
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
-
-
-def envbool(name: str, default: str = "0") -> bool:
-    value = os.getenv(name, default).strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off", ""}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}")
-
-
-def envint(name: str, default: int) -> int:
-    value = os.getenv(name, "")
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
-
-
-def envlist(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
-
-
-def envsecret(name: str) -> str | None:
-    """Reads NAME, or the file named by NAME_FILE, so secrets can come from a mounted file."""
-    path = os.getenv(f"{name}_FILE")
-    if path:
-        try:
-            return Path(path).read_text().strip()
-        except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE cannot be read: {exc.strerror}") from None
-    return os.getenv(name) or None
 
 
 DEBUG = envbool("DJANGO_DEBUG")
@@ -178,10 +147,10 @@ if SERVES_PUBLIC_HOSTS and not DEBUG:
 
 # --- OAuth 2.0: the resource server's view of its issuer -----------------------------
 
-AUTH0_DOMAIN = os.getenv("AUTH0_DOMAIN", "").strip().removeprefix("https://").strip("/") or None
+AUTH0_DOMAIN = auth0_domain()
 # None means the embedded issuer: its identifier is this server's own address.
-OAUTH_ISSUER = os.getenv("OAUTH_ISSUER") or (f"https://{AUTH0_DOMAIN}/" if AUTH0_DOMAIN else None)
-OAUTH_AUDIENCE = os.getenv("OAUTH_AUDIENCE") or "https://timesheets.abc.example/api"
+OAUTH_ISSUER = configured_issuer()
+OAUTH_AUDIENCE = configured_audience()
 OAUTH_JWKS_URL = os.getenv("OAUTH_JWKS_URL") or None
 OAUTH_ALGORITHMS = envlist("OAUTH_ALGORITHMS", "RS256")
 OAUTH_SIGNING_SECRET = envsecret("OAUTH_SIGNING_SECRET")

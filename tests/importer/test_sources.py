@@ -9,7 +9,7 @@ from http.server import SimpleHTTPRequestHandler
 import pytest
 
 from importer.sources import read_rows
-from tests.conftest import SAMPLE_ENTRY, LoopbackServer
+from tests.support import SAMPLE_ENTRY, LoopbackServer
 
 
 def write(tmp_path, name: str, content: bytes) -> str:
