@@ -1,4 +1,4 @@
-"""The one place that decides the API's error shapes (INTERFACE.md, "Refusals")."""
+"""The one place that decides the API's error shapes (README.md, "Troubleshooting 401 and 403")."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 def document_paths_without_trailing_slash(endpoints: list[tuple]) -> list[tuple]:
-    """Routes take both forms ("/?"); the document names the one INTERFACE.md names."""
+    """Routes take both forms ("/?"); the document names the one the README names."""
     return [(path.rstrip("/") or "/", *rest) for path, *rest in endpoints]
 
 
