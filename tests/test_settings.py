@@ -6,6 +6,9 @@ import os
 import subprocess
 import sys
 
+import pytest
+from django.db import connection
+
 from .support import PROJECT_DIR
 
 
@@ -52,3 +55,12 @@ def test_hs256_without_its_secret_refuses_to_start():
     result = manage("check", OAUTH_ALGORITHMS="RS256,HS256")
     assert result.returncode != 0
     assert "OAUTH_SIGNING_SECRET" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_carry_the_statement_timeout():
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's; SQLite waits on locks for its own timeout")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "30s"  # DATABASE_STATEMENT_TIMEOUT's default

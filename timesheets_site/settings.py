@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "timesheets.middleware.HealthCheckMiddleware",
+    "timesheets.middleware.ControlCharacterMiddleware",
+    "timesheets.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,6 +102,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not the in-memory default, so the live test server's threads each get
     # their own connection, as gunicorn workers do.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+# A database that hangs must not hang the workers: give up connecting after
+# DATABASE_CONNECT_TIMEOUT seconds, and let the server cancel any statement running longer
+# than DATABASE_STATEMENT_TIMEOUT seconds. Both end as a 503 (timesheets.middleware).
+DATABASE_CONNECT_TIMEOUT = envint("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", 30)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DATABASE_CONNECT_TIMEOUT,
+        options=f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+    )
+# /healthz answers within this many seconds even when the database does not.
+HEALTHZ_TIMEOUT = 1.0
 
 REDIS_URL = os.getenv("REDIS_URL")
 if REDIS_URL:
