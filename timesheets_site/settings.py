@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from common import scopes
 from common.env import envbool, envint, envlist, envsecret
 from common.oauth import auth0_domain, configured_audience, configured_issuer
 
@@ -178,12 +179,7 @@ OAUTH_JWKS_CACHE_SECONDS = envint("OAUTH_JWKS_CACHE_SECONDS", 600)
 OAUTH_JWKS_MAX_STALE_SECONDS = envint("OAUTH_JWKS_MAX_STALE_SECONDS", 86400)
 OAUTH_JWKS_REFETCH_COOLDOWN = envint("OAUTH_JWKS_REFETCH_COOLDOWN", 30)
 
-TIMESHEETS_SCOPES = {
-    "read:timesheets": "Read timesheets",
-    "create:timesheets": "Create timesheets",
-    "delete:timesheets": "Delete timesheets",
-    "approve:timesheets": "Approve timesheets",
-}
+TIMESHEETS_SCOPES = scopes.SCOPES
 
 # --- The embedded authorization server (django-oauth-toolkit) ------------------------
 
