@@ -11,14 +11,11 @@ import requests
 from tests.support import Gunicorn, HangingProxy, LocalIssuer, SlowClients
 
 
-@pytest.fixture
-def sqlite_env(tmp_path) -> dict[str, str]:
-    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-
-
-@pytest.fixture
-def server(sqlite_env) -> Iterator[Gunicorn]:
-    server = Gunicorn(sqlite_env)
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Gunicorn]:
+    """The API on a SQLite file of its own; /healthz needs no tables."""
+    database = tmp_path_factory.mktemp("gunicorn") / "db.sqlite3"
+    server = Gunicorn({"DATABASE_URL": f"sqlite:///{database}"})
     yield server
     server.stop()
 

@@ -7,7 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
+
+from timesheets.middleware import DatabaseUnavailableMiddleware
 
 from .support import PROJECT_DIR
 
@@ -64,3 +66,16 @@ def test_postgresql_connections_carry_the_statement_timeout():
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "30s"  # DATABASE_STATEMENT_TIMEOUT's default
+
+
+@pytest.mark.django_db
+def test_a_statement_over_the_timeout_is_answered_503(rf):
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's")
+    with pytest.raises(OperationalError) as cancelled, connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 50")
+        cursor.execute("SELECT pg_sleep(1)")
+    response = DatabaseUnavailableMiddleware(lambda request: None).process_exception(
+        rf.get("/timesheets"), cancelled.value
+    )
+    assert response.status_code == 503

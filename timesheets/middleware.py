@@ -36,7 +36,7 @@ class HealthCheckMiddleware:
 
 
 class ControlCharacterMiddleware:
-    """Refuses control characters in query parameters and header values with a 400.
+    """Refuses control characters in the path, query parameters and header values with a 400.
 
     No entry field can hold one, so such a filter could match nothing, and PostgreSQL
     refuses NUL in any text: without this a NUL reaches a query as a 500.
@@ -46,6 +46,8 @@ class ControlCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if CONTROL_CHARACTERS.search(request.path):
+            return _refusal("Control characters are not allowed in the path.")
         for name, values in request.GET.lists():
             if any(CONTROL_CHARACTERS.search(text) for text in (name, *values)):
                 return _refusal("Control characters are not allowed in query parameters.")

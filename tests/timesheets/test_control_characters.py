@@ -58,3 +58,8 @@ def test_a_control_character_in_the_kid_of_an_embedded_issuer_token_is_a_401(api
     token = jwt.encode(claims, ATTACKER_KEY, "RS256", headers={"kid": kid})
     response = api.post("/timesheets", token=token, json=entry())
     assert tally("control characters in token headers refused", response.status_code == 401), response.text
+
+
+@pytest.mark.parametrize("path", ["/timesheets/%00", "/timesheets/1%00/approve", "/admin/%00/"])
+def test_a_control_character_in_the_path_is_a_400(api, token, path):
+    assert api.get(path, token=token).status_code == 400
