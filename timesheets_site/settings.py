@@ -105,13 +105,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 # A database that hangs must not hang the workers: give up connecting after
 # DATABASE_CONNECT_TIMEOUT seconds, and let the server cancel any statement running longer
-# than DATABASE_STATEMENT_TIMEOUT seconds. Both end as a 503 (timesheets.middleware).
+# than DATABASE_STATEMENT_TIMEOUT seconds (0: never). Both end as a 503 (timesheets.middleware).
 DATABASE_CONNECT_TIMEOUT = envint("DATABASE_CONNECT_TIMEOUT", 5)
 DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", 30)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        connect_timeout=DATABASE_CONNECT_TIMEOUT,
-        options=f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # with any from DATABASE_URL's query
+    _options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+    _options["options"] = (
+        f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}".strip()
     )
 # /healthz answers within this many seconds even when the database does not.
 HEALTHZ_TIMEOUT = 1.0
