@@ -10,13 +10,21 @@ from pathlib import Path
 import requests
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+GUNICORN_CONF = PROJECT_DIR / "gunicorn.conf.py"
 
 
 def start_gunicorn(
-    port: int, workers: int, env: dict[str, str] | None = None, access_log: Path | None = None
+    port: int,
+    workers: int,
+    env: dict[str, str] | None = None,
+    access_log: Path | None = None,
+    *,
+    healthy: bool = True,
 ) -> subprocess.Popen:
-    """A gunicorn serving the project on 127.0.0.1:port, returned once /healthz answers."""
-    command = [sys.executable, "-m", "gunicorn", "timesheets_site.wsgi", "--bind", f"127.0.0.1:{port}"]
+    """A gunicorn with the production settings (gunicorn.conf.py) serving the project on
+    127.0.0.1:port, returned once /healthz answers: 200, or any status when not `healthy`."""
+    command = [sys.executable, "-m", "gunicorn", "timesheets_site.wsgi", "--config", str(GUNICORN_CONF)]
+    command += ["--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--log-level", "warning"]
     if access_log is not None:
         command += ["--access-logfile", str(access_log)]
@@ -24,9 +32,11 @@ def start_gunicorn(
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+            response = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=3)
+            if response.ok or not healthy:
                 return server
-        except requests.ConnectionError:
-            time.sleep(0.2)
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
     server.terminate()
     raise SystemExit(f"The API on port {port} did not start within 30 seconds.")

@@ -28,13 +28,19 @@ _tallies: dict[str, list[int]] = {}
 
 
 @pytest.fixture
-def tally() -> Callable[[str, bool], None]:
-    """Counts how many hostile cases a control held, for the figures printed after the run."""
+def tally() -> Callable[[str, bool], bool]:
+    """Counts how many hostile cases a control held, for the figures printed after the run.
 
-    def record(name: str, held: bool) -> None:
+    It records the very condition the test asserts and hands it back, so a test writes
+    `assert tally(name, condition)`: a case that fails counts as not held, and the figure
+    can read below 100%.
+    """
+
+    def record(name: str, held: bool) -> bool:
         counts = _tallies.setdefault(name, [0, 0])
-        counts[0] += held
+        counts[0] += bool(held)
         counts[1] += 1
+        return held
 
     return record
 

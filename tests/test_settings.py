@@ -6,6 +6,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+from django.db import OperationalError, connection
+
+from timesheets.middleware import DatabaseUnavailableMiddleware
+
 from .support import PROJECT_DIR
 
 
@@ -52,3 +57,25 @@ def test_hs256_without_its_secret_refuses_to_start():
     result = manage("check", OAUTH_ALGORITHMS="RS256,HS256")
     assert result.returncode != 0
     assert "OAUTH_SIGNING_SECRET" in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_carry_the_statement_timeout():
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's; SQLite waits on locks for its own timeout")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "30s"  # DATABASE_STATEMENT_TIMEOUT's default
+
+
+@pytest.mark.django_db
+def test_a_statement_over_the_timeout_is_answered_503(rf):
+    if connection.vendor != "postgresql":
+        pytest.skip("statement_timeout is PostgreSQL's")
+    with pytest.raises(OperationalError) as cancelled, connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 50")
+        cursor.execute("SELECT pg_sleep(1)")
+    response = DatabaseUnavailableMiddleware(lambda request: None).process_exception(
+        rf.get("/timesheets"), cancelled.value
+    )
+    assert response.status_code == 503

@@ -125,9 +125,11 @@ def verify_access_token(token: str, *, issuer: str) -> dict[str, Any]:
         raise InvalidToken(f"algorithm {alg!r} is not accepted")
     if REFUSED_HEADERS & header.keys():
         raise InvalidToken(f"refused header {sorted(REFUSED_HEADERS & header.keys())}")
+    if _holds_control_characters(header):
+        raise InvalidToken("control characters in the header")
     key = verification_key(alg, header.get("kid"), issuer)
     try:
-        return jwt.decode(
+        claims = jwt.decode(
             token,
             key,
             algorithms=[alg],
@@ -136,8 +138,39 @@ def verify_access_token(token: str, *, issuer: str) -> dict[str, Any]:
             leeway=settings.OAUTH_LEEWAY,
             options={"require": ["exp", "iss", "aud", "sub"]},
         )
+    except jwt.InvalidIssuerError as exc:
+        raise InvalidToken(f"{exc}: expected {issuer!r}, received {_unverified(token, 'iss')!r}") from None
+    except jwt.InvalidAudienceError as exc:
+        expected = settings.OAUTH_AUDIENCE
+        raise InvalidToken(f"{exc}: expected {expected!r}, received {_unverified(token, 'aud')!r}") from None
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from None
+    # PyJWT takes "1700000000" for a time; RFC 7519 §2 says NumericDate, a JSON number.
+    for name in ("exp", "nbf", "iat"):
+        if name in claims and (isinstance(claims[name], bool) or not isinstance(claims[name], int | float)):
+            raise InvalidToken(f"{name} is not a number")
+    if _holds_control_characters(claims):
+        raise InvalidToken("control characters in a claim")
+    return claims
+
+
+def _holds_control_characters(value: object) -> bool:
+    """Whether any string in a JSON value holds a C0 control character or DEL (PostgreSQL refuses NUL)."""
+    if isinstance(value, str):
+        return any(ord(char) < 0x20 or ord(char) == 0x7F for char in value)
+    if isinstance(value, dict):
+        return any(_holds_control_characters(item) for pair in value.items() for item in pair)
+    if isinstance(value, list):
+        return any(_holds_control_characters(item) for item in value)
+    return False
+
+
+def _unverified(token: str, claim: str) -> object:
+    """A claim of a refused token, for the log line that says why; the token itself is never logged."""
+    try:
+        return jwt.decode(token, options={"verify_signature": False}).get(claim)
+    except jwt.PyJWTError:
+        return None
 
 
 class BearerTokenAuthentication(BaseAuthentication):

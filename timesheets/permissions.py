@@ -8,12 +8,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from .authentication import TokenPrincipal
+from common.scopes import APPROVE, CREATE, DELETE, READ
 
-READ = "read:timesheets"
-CREATE = "create:timesheets"
-DELETE = "delete:timesheets"
-APPROVE = "approve:timesheets"
+from .authentication import TokenPrincipal
 
 # A staff user of the browsable API holds the scopes its model permissions stand for.
 PERMISSION_SCOPES = {

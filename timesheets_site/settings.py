@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from common import scopes
 from common.env import envbool, envint, envlist, envsecret
 from common.oauth import auth0_domain, configured_audience, configured_issuer
 
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "timesheets.middleware.HealthCheckMiddleware",
+    "timesheets.middleware.ControlCharacterMiddleware",
+    "timesheets.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,6 +103,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not the in-memory default, so the live test server's threads each get
     # their own connection, as gunicorn workers do.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+# A database that hangs must not hang the workers: give up connecting after
+# DATABASE_CONNECT_TIMEOUT seconds, and let the server cancel any statement running longer
+# than DATABASE_STATEMENT_TIMEOUT seconds (0: never). Both end as a 503 (timesheets.middleware).
+DATABASE_CONNECT_TIMEOUT = envint("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", 30)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # with any from DATABASE_URL's query
+    _options["connect_timeout"] = DATABASE_CONNECT_TIMEOUT
+    _options["options"] = (
+        f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}".strip()
+    )
+# /healthz answers within this many seconds even when the database does not.
+HEALTHZ_TIMEOUT = 1.0
 
 REDIS_URL = os.getenv("REDIS_URL")
 if REDIS_URL:
@@ -164,12 +180,7 @@ OAUTH_JWKS_CACHE_SECONDS = envint("OAUTH_JWKS_CACHE_SECONDS", 600)
 OAUTH_JWKS_MAX_STALE_SECONDS = envint("OAUTH_JWKS_MAX_STALE_SECONDS", 86400)
 OAUTH_JWKS_REFETCH_COOLDOWN = envint("OAUTH_JWKS_REFETCH_COOLDOWN", 30)
 
-TIMESHEETS_SCOPES = {
-    "read:timesheets": "Read timesheets",
-    "create:timesheets": "Create timesheets",
-    "delete:timesheets": "Delete timesheets",
-    "approve:timesheets": "Approve timesheets",
-}
+TIMESHEETS_SCOPES = scopes.SCOPES
 
 # --- The embedded authorization server (django-oauth-toolkit) ------------------------
 

@@ -40,6 +40,19 @@ HOSTILE = {
     "permissions that is not a list": lambda i: i.token(scope=None, permissions="read:timesheets"),
     "iat in the future": lambda i: i.token(iat=int(time.time()) + 3600),
     "exp that is not a number": lambda i: i.token(exp="tomorrow"),
+    "exp as a numeric string": lambda i: i.token(exp=str(int(time.time()) + 600)),
+    "nbf as a numeric string": lambda i: i.token(nbf=str(int(time.time()) - 60)),
+    "iat as a numeric string": lambda i: i.token(iat=str(int(time.time()))),
+    "exp as a boolean": lambda i: i.token(exp=True),
+    "kid with a NUL": lambda i: signed_by_attacker(i, kid="key-1\x00"),
+    "kid with a NUL on a validly signed token": lambda i: jwt.encode(
+        i.claims(), i.keys["key-1"], "RS256", headers={"kid": "key-1\x00"}
+    ),
+    "typ with a control character": lambda i: i.token(headers={"typ": "at+jwt\x1b"}),
+    "azp with a NUL": lambda i: i.token(azp="outside\x00client"),
+    "sub with a NUL": lambda i: i.token(sub="outside\x00client", azp=None),
+    "scope with a control character": lambda i: i.token(scope="create:timesheets\x07"),
+    "iss with a NUL": lambda i: i.token(iss=i.url + "\x00"),
     "another audience of the same issuer": lambda i: i.token(aud="https://payroll.abc.example/api"),
     "alg None capitalised": lambda i: unsigned_token(i.claims(), {"alg": "None"}) + ".",
     "alg none with a signature": lambda i: unsigned_token(i.claims(), {"alg": "none"}) + ".c2ln",
@@ -65,17 +78,8 @@ HOSTILE = {
 def test_a_hostile_token_is_refused_and_writes_nothing(api, local_issuer, entry, tally, case):
     token = HOSTILE[case](local_issuer)
     response = api.post("/timesheets", headers={"Authorization": f"Bearer {token}"}, json=entry())
-    tally("hostile tokens refused", response.status_code == 401)
-    assert response.status_code == 401
-    assert response.json() == {"detail": "Missing or invalid token"}
-    assert not Timesheet.objects.exists()
-
-
-def test_a_100_kb_token_is_refused_before_the_app(api, local_issuer, entry, tally):
-    response = api.post("/timesheets", token=local_issuer.token(padding="x" * 100_000), json=entry())
-    tally("hostile tokens refused", response.status_code in (400, 401, 431))
-    assert response.status_code in (400, 431)  # the server's header limit (gunicorn: 8 KB, 400)
-    assert not Timesheet.objects.exists()
+    refused = response.status_code == 401 and response.json() == {"detail": "Missing or invalid token"}
+    assert tally("hostile tokens refused", refused and not Timesheet.objects.exists()), response.text
 
 
 def test_the_scheme_is_case_insensitive(api, local_issuer):

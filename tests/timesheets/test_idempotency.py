@@ -116,5 +116,4 @@ def test_approve_racing_delete_ends_consistent(api, token, entry, tally):
             outcome = (approve.result().status_code, delete.result().status_code)
         exists = Timesheet.objects.filter(pk=created["id"]).exists()
         consistent = outcome in {(200, 409), (404, 204)} and exists == (outcome == (200, 409))
-        tally("approve racing delete: consistent outcomes", consistent)
-        assert consistent, (outcome, exists)
+        assert tally("approve racing delete: consistent outcomes", consistent), (outcome, exists)

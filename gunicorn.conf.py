@@ -1,0 +1,23 @@
+"""gunicorn's settings for production, read by `gunicorn timesheets_site.wsgi` run from this folder.
+
+Threaded workers (`gthread`): a thread waits on a slow client, not a whole worker, so a
+few slow or hostile connections (slowloris: headers sent a line every few seconds)
+cannot stop the instance answering `/healthz` and the API. With the defaults, two
+workers of 128 threads, 200 such connections leave /healthz answering in milliseconds
+(tests/test_gunicorn.py). Beyond WEB_CONCURRENCY x GUNICORN_THREADS slow connections, a
+buffering proxy or load balancer in front is the answer.
+
+Every thread that has served a request may keep a database connection open for
+DATABASE_CONN_MAX_AGE seconds: keep WEB_CONCURRENCY x GUNICORN_THREADS within
+PostgreSQL's max_connections, or put PgBouncer in between.
+"""
+
+import os
+
+worker_class = "gthread"
+workers = int(os.getenv("WEB_CONCURRENCY", "2"))
+threads = int(os.getenv("GUNICORN_THREADS", "256"))
+# A worker whose main loop stops reporting for this long is replaced.
+timeout = 30
+# Kept-alive connections wait on the worker's poller, not on a thread.
+keepalive = 5
