@@ -38,10 +38,14 @@ class ClientGrant(models.Model):
 
 
 class SigningKey(models.Model):
-    """An RS256 key pair of the embedded issuer. The newest unretired one signs."""
+    """An RS256 key pair of the embedded issuer. The newest unretired one signs.
+
+    The private key is kept sealed (issuer/crypto.py): a copy of the database alone cannot
+    sign tokens.
+    """
 
     kid = models.CharField(max_length=64, unique=True)
-    private_key_pem = models.TextField()
+    private_key_sealed = models.TextField(help_text="PKCS#8 PEM, sealed with the key-encryption key.")
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True, help_text="When a newer key took over.")
 
@@ -55,4 +59,6 @@ class SigningKey(models.Model):
     def private_key(self) -> Any:
         from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-        return load_pem_private_key(self.private_key_pem.encode(), password=None)
+        from .crypto import open_sealed
+
+        return load_pem_private_key(open_sealed(self.private_key_sealed).encode(), password=None)
