@@ -4,12 +4,14 @@ With the embedded issuer the keys are read in-process from its own tables (an HT
 to ourselves would deadlock a single-worker server). With an outside issuer they come from
 its JWKS over HTTP, cached per process by `JWKSCache`.
 
-Why not PyJWT's PyJWKClient: as of PyJWT 2.10 (the floor in requirements.txt) it refetches
-at most once per cooldown and keeps its cache when a fetch fails, but it neither discovers
-`jwks_uri` from the issuer's metadata nor keeps serving keys past its cache lifespan while
-the issuer is down; adding both means overriding its fetch and its expiry, most of this
-small class. So the cache here owns those three rules: a bounded refetch rate for unknown
-`kid`s, discovery, and the last good keys served for OAUTH_JWKS_MAX_STALE_SECONDS.
+Why not PyJWT's PyJWKClient: the one installed here (2.15) refetches at most once per
+cooldown and keeps its cache when a fetch fails, but it neither discovers `jwks_uri` from
+the issuer's metadata nor serves keys past its cache lifespan while the issuer is down, and
+2.12 and earlier lack the cooldown too. Adding those means overriding its fetch and its
+expiry, most of this small class, so the cache here owns the three rules itself: a bounded
+refetch rate for unknown `kid`s, discovery, and the last good keys served for
+OAUTH_JWKS_MAX_STALE_SECONDS. What it needs of PyJWT is `jwt.decode` taking a PyJWK and
+verifying with the key's own algorithm (2.9 and later; requirements.txt asks for 2.10).
 """
 
 from __future__ import annotations

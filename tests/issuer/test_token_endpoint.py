@@ -103,7 +103,9 @@ def test_a_grant_not_offered_is_unsupported_without_hints(api, api_client, grant
 
 def test_a_scope_beyond_the_grant_names_it(api, api_client):
     client_id, secret = api_client("read:timesheets")
-    response = token_request(api, client_id, secret, "form", "neither", scope="read:timesheets approve:timesheets")
+    response = token_request(
+        api, client_id, secret, "form", "neither", scope="read:timesheets approve:timesheets"
+    )
     assert response.json() == {
         "error": "invalid_scope",
         "error_description": "Not granted to this client: approve:timesheets",
