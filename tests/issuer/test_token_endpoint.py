@@ -75,30 +75,33 @@ def test_the_token_is_an_rfc_9068_jwt_with_auth0_claims(api, api_client):
         ({"audience": "https://another.api.example/"}, "invalid_target", 400),
     ],
 )
-def test_errors_follow_rfc_6749_section_5_2(api, api_client, change, error, status):
+def test_errors_follow_rfc_6749_section_5_2(api, api_client, change, error, status, tally):
     client_id, secret = api_client("read:timesheets")
     params = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
     params = {name: value for name, value in (params | change).items() if value is not None}
 
     response = api.post("/oauth/token", data=params)
 
-    assert response.status_code == status
-    assert response.json()["error"] == error
-    assert response.json()["error_description"]
+    held = (response.status_code, response.json()["error"]) == (status, error)
+    held = held and bool(response.json().get("error_description"))
+    tally("token endpoint: RFC 6749 §5.2 errors with a description", held)
+    assert held, response.text
     assert response.headers["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize("grant_type", ["password", "authorization_code", "refresh_token", "implicit"])
-def test_a_grant_not_offered_is_unsupported_without_hints(api, api_client, grant_type):
+def test_a_grant_not_offered_is_unsupported_without_hints(api, api_client, grant_type, tally):
     client_id, secret = api_client("read:timesheets")
     params = {"grant_type": grant_type, "client_id": client_id, "client_secret": secret}
 
     body = api.post("/oauth/token", data=params).json()
 
-    assert body == {
+    held = body == {
         "error": "unsupported_grant_type",
         "error_description": "This server offers only the client_credentials grant.",
     }
+    tally("token endpoint: RFC 6749 §5.2 errors with a description", held)
+    assert held, body
 
 
 def test_a_scope_beyond_the_grant_names_it(api, api_client):
