@@ -3,6 +3,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from oauth2_provider.models import AbstractApplication
 
@@ -31,6 +33,12 @@ class ClientGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} on {self.audience}: {self.scope}"
+
+    def clean(self) -> None:
+        # The admin's form: a mistyped scope would otherwise be granted as written, silently.
+        unknown = sorted(set(self.scopes) - set(settings.TIMESHEETS_SCOPES))
+        if unknown:
+            raise ValidationError({"scope": f"Unknown scopes: {', '.join(unknown)}"})
 
     @property
     def scopes(self) -> list[str]:

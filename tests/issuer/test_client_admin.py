@@ -53,6 +53,22 @@ def test_a_client_added_in_the_admin_gets_a_secret_shown_once(api, admin_client,
     assert token_status(api, client.client_id, secret_on(response.content)) == 200
 
 
+def test_a_mistyped_scope_is_refused_by_the_form(admin_client, settings):
+    form = {
+        "name": "typo",
+        "is_active": "on",
+        "grants-TOTAL_FORMS": "1",
+        "grants-INITIAL_FORMS": "0",
+        "grants-MIN_NUM_FORMS": "0",
+        "grants-MAX_NUM_FORMS": "1000",
+        "grants-0-audience": settings.OAUTH_AUDIENCE,
+        "grants-0-scope": "read:timesheet",
+    }
+    response = admin_client.post("/admin/issuer/apiclient/add/", form)
+    assert b"Unknown scopes: read:timesheet" in response.content
+    assert not ApiClient.objects.filter(name="typo").exists()
+
+
 def test_the_librarys_unused_token_tables_are_hidden(admin_client):
     index = admin_client.get("/admin/").content.decode()
     for hidden in ("Access tokens", "Grants", "Id tokens", "Refresh tokens"):
