@@ -1,7 +1,20 @@
-from django.contrib import admin
-from oauth2_provider.admin import ApplicationAdmin
+"""The admin for machine-to-machine clients: what such a client has, and nothing more.
 
-from .models import ClientGrant, SigningKey
+django-oauth-toolkit's own form shows redirect URIs, six grant types, OIDC settings and the
+hashed secret in an editable box, none of which a client credentials client uses. Here a
+client has a name, an active box and its grants; its secret is made by the server and shown
+once (on creation and by the rotate action), never edited.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from oauth2_provider.generators import generate_client_secret
+
+from .models import ApiClient, ClientGrant, SigningKey
+from .services import api_client_reset_secret
 
 
 class ClientGrantInline(admin.TabularInline):
@@ -9,12 +22,69 @@ class ClientGrantInline(admin.TabularInline):
     extra = 0
 
 
-class ApiClientAdmin(ApplicationAdmin):
+class UnusedModelAdmin(admin.ModelAdmin):
+    """django-oauth-toolkit's access tokens, grants, ID tokens and refresh tokens stay empty
+    here (the JWTs are never stored): set as their admin classes, this hides them."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+def show_secret(request: HttpRequest, client: ApiClient, secret: str, title: str) -> HttpResponse:
+    """The one page that shows a secret: rendered in the response, never kept in a message
+    cookie or the session, and never cached."""
+    response = TemplateResponse(
+        request,
+        "admin/issuer/apiclient/secret.html",
+        {"title": title, "client": client, "client_secret": secret, "opts": ApiClient._meta},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ApiClientAdmin(admin.ModelAdmin):
     """Registered by django-oauth-toolkit itself, through APPLICATION_ADMIN_CLASS."""
 
     list_display = ["name", "client_id", "is_active", "created"]
-    list_filter = ["is_active", "client_type", "authorization_grant_type"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "client_id"]
+    fields = ["name", "is_active", "client_id", "created", "updated"]
+    readonly_fields = ["client_id", "created", "updated"]
     inlines = [ClientGrantInline]
+    actions = ["rotate_secret"]
+    view_on_site = False  # the library's get_absolute_url names a view this project does not route
+
+    def save_model(self, request: HttpRequest, obj: ApiClient, form: object, change: bool) -> None:
+        if not change:
+            obj.client_type = ApiClient.CLIENT_CONFIDENTIAL
+            obj.authorization_grant_type = ApiClient.GRANT_CLIENT_CREDENTIALS
+            obj.hash_client_secret = True
+            request._new_client_secret = obj.client_secret = generate_client_secret()
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request: HttpRequest, obj: ApiClient, post_url_continue: str | None = None):
+        return show_secret(request, obj, request._new_client_secret, f"API client {obj} created")
+
+    @admin.action(description="Rotate the secret of the selected client")
+    def rotate_secret(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(request, "Rotate one client at a time: each new secret is shown once.", "error")
+            return None
+        client = queryset.get()
+        secret = api_client_reset_secret(client=client)
+        return show_secret(request, client, secret, f"New secret for {client}")
 
 
 @admin.register(SigningKey)
@@ -23,5 +93,5 @@ class SigningKeyAdmin(admin.ModelAdmin):
     fields = ["kid", "created_at", "retired_at"]  # never the private key
     readonly_fields = ["kid", "created_at", "retired_at"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,6 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class IssuerConfig(AppConfig):
     name = "issuer"
     verbose_name = "Embedded authorization server"
+
+    def ready(self) -> None:
+        from . import checks, conf, crypto, revocation  # noqa: F401 (checks registers itself)
+        from .models import ApiClient
+
+        if conf.is_embedded():
+            crypto.check_configured()  # at start-up, in gunicorn too, not at the first token
+        post_migrate.connect(ensure_signing_key, sender=self)
+        post_save.connect(revocation.client_changed, sender=ApiClient)
+        post_delete.connect(revocation.client_changed, sender=ApiClient)
+
+
+def ensure_signing_key(*, using: str, plan: Any = None, **kwargs: Any) -> None:
+    """After `migrate`, a signing key exists, so the first JWKS fetched is never empty.
+
+    `flush` sends post_migrate too, without a plan (the test suite flushes after every test):
+    there the key is made on first use instead. A migrate back to an older table skips it.
+    """
+    from . import conf, keys
+    from .models import SigningKey
+
+    if plan is None or not conf.is_embedded():
+        return
+    connection = connections[using]
+    table = SigningKey._meta.db_table
+    if table not in connection.introspection.table_names():
+        return
+    with connection.cursor() as cursor:
+        columns = {column.name for column in connection.introspection.get_table_description(cursor, table)}
+    if {field.column for field in SigningKey._meta.concrete_fields} <= columns:
+        keys.current_signing_key(using=using)

@@ -1,4 +1,8 @@
-"""Whether the embedded issuer is on, and what it calls itself."""
+"""Whether the embedded issuer is on, and what it calls itself: decided here, once.
+
+The API (which keys to trust, which `iss` to expect), the issuer's own views and the
+OpenAPI document all ask these functions, so they cannot disagree.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,41 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
+def public_issuer_url() -> str | None:
+    """`TIMESHEETS_PUBLIC_URL/`, the pinned identifier, or None when it is taken from each request."""
+    base = settings.TIMESHEETS_PUBLIC_URL
+    return base.rstrip("/") + "/" if base else None
+
+
 def is_embedded() -> bool:
-    """On unless OAUTH_ISSUER (or AUTH0_DOMAIN) names another issuer."""
-    return settings.OAUTH_ISSUER is None
+    """On unless OAUTH_ISSUER (or AUTH0_DOMAIN) names another issuer than this server.
 
-
-def embedded_issuer_url(request: HttpRequest) -> str:
-    """This server's own address: the `iss` of its tokens and the `issuer` of its metadata.
-
-    RFC 8414 §3.3 wants the metadata's issuer to be the URL it was fetched from, so the
-    identifier follows the host the caller used (ALLOWED_HOSTS limits which ones exist).
+    OAUTH_ISSUER set to this server's own pinned URL keeps it on: a deployment may name its
+    issuer explicitly. OAUTH_JWKS_URL plays no part: it only says where an outside issuer's
+    keys are.
     """
+    return settings.OAUTH_ISSUER is None or settings.OAUTH_ISSUER == public_issuer_url()
+
+
+def embedded_issuer_url(request: HttpRequest | None) -> str:
+    """This server's own identifier: the `iss` of its tokens and the `issuer` of its metadata.
+
+    Pinned by TIMESHEETS_PUBLIC_URL whatever `Host` a caller used, so that a token fetched
+    under one name of the server is accepted under another. Unset (local use), it follows the
+    host the caller used, as RFC 8414 §3.3 has the metadata's issuer match the URL it was
+    fetched from (ALLOWED_HOSTS limits which hosts exist).
+    """
+    pinned = public_issuer_url()
+    if pinned is not None:
+        return pinned
+    if request is None:
+        raise ValueError("TIMESHEETS_PUBLIC_URL is unset, so the issuer is named by the request")
     return request.build_absolute_uri("/")
+
+
+def expected_issuer(request: HttpRequest) -> str:
+    """The one `iss` the API accepts."""
+    return embedded_issuer_url(request) if is_embedded() else settings.OAUTH_ISSUER
 
 
 def token_lifetime() -> int:

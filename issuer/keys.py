@@ -1,4 +1,4 @@
-"""The embedded issuer's signing keys: made on first use, rotated by command, published as a JWKS."""
+"""The embedded issuer's signing keys: made after migrate or on first use, rotated by command, published."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from . import conf
+from . import conf, crypto
 from .models import SigningKey
 
 ALGORITHM = "RS256"
@@ -26,22 +26,34 @@ _public_keys: dict[str, tuple[float, jwt.PyJWK]] = {}
 _public_keys_lock = threading.Lock()
 
 
-def _new_key() -> SigningKey:
+def new_private_key_pem() -> str:
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = private_key.private_bytes(
+    return private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    return SigningKey.objects.create(kid=secrets.token_urlsafe(16), private_key_pem=pem)
 
 
-def current_signing_key() -> SigningKey:
-    key = SigningKey.objects.filter(retired_at__isnull=True).first()
-    return key if key is not None else _new_key()
+def _new_key(using: str = DEFAULT_DB_ALIAS) -> SigningKey:
+    return SigningKey.objects.using(using).create(
+        kid=secrets.token_urlsafe(16), private_key_sealed=crypto.seal(new_private_key_pem())
+    )
+
+
+def current_signing_key(using: str = DEFAULT_DB_ALIAS) -> SigningKey:
+    key = SigningKey.objects.using(using).filter(retired_at__isnull=True).first()
+    return key if key is not None else _new_key(using)
 
 
 @transaction.atomic
 def rotate_signing_key() -> SigningKey:
-    """A new key signs from now on; the old ones stay published until their tokens have expired."""
+    """A new key signs from now on; the old ones stay published until their tokens have expired.
+
+    Every stored key is also resealed under the first key-encryption key, so that rotating
+    TIMESHEETS_KEY_ENCRYPTION_KEY is: put the new key first, rotate, then drop the old one.
+    """
+    for key in SigningKey.objects.select_for_update():
+        key.private_key_sealed = crypto.reseal(key.private_key_sealed)
+        key.save(update_fields=["private_key_sealed"])
     SigningKey.objects.filter(retired_at__isnull=True).update(retired_at=timezone.now())
     return _new_key()
 
@@ -61,6 +73,7 @@ def public_jwk(key: SigningKey) -> dict:
 
 
 def jwks() -> dict:
+    current_signing_key()  # never an empty set, even on a database flushed since migrate
     return {"keys": [public_jwk(key) for key in published_keys()]}
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from oauth2_provider.models import AbstractApplication
 
@@ -32,16 +34,26 @@ class ClientGrant(models.Model):
     def __str__(self) -> str:
         return f"{self.client} on {self.audience}: {self.scope}"
 
+    def clean(self) -> None:
+        # The admin's form: a mistyped scope would otherwise be granted as written, silently.
+        unknown = sorted(set(self.scopes) - set(settings.TIMESHEETS_SCOPES))
+        if unknown:
+            raise ValidationError({"scope": f"Unknown scopes: {', '.join(unknown)}"})
+
     @property
     def scopes(self) -> list[str]:
         return self.scope.split()
 
 
 class SigningKey(models.Model):
-    """An RS256 key pair of the embedded issuer. The newest unretired one signs."""
+    """An RS256 key pair of the embedded issuer. The newest unretired one signs.
+
+    The private key is kept sealed (issuer/crypto.py): a copy of the database alone cannot
+    sign tokens.
+    """
 
     kid = models.CharField(max_length=64, unique=True)
-    private_key_pem = models.TextField()
+    private_key_sealed = models.TextField(help_text="PKCS#8 PEM, sealed with the key-encryption key.")
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True, help_text="When a newer key took over.")
 
@@ -55,4 +67,6 @@ class SigningKey(models.Model):
     def private_key(self) -> Any:
         from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-        return load_pem_private_key(self.private_key_pem.encode(), password=None)
+        from .crypto import open_sealed
+
+        return load_pem_private_key(open_sealed(self.private_key_sealed).encode(), password=None)

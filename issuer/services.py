@@ -40,8 +40,19 @@ def api_client_create(*, name: str, scopes: list[str], audience: str | None = No
 
 
 def api_client_reset_secret(*, client: ApiClient) -> str:
-    """A new secret for the same client id, so that what the client wrote stays its own."""
+    """A new secret for the same client id, so that what the client wrote stays its own.
+
+    The old secret stops at once (only the new hash is kept); tokens already issued live on
+    until they expire, unless the client is also disabled for a moment.
+    """
     secret = generate_client_secret()
     client.client_secret = secret
-    client.save(update_fields=["client_secret"])
+    client.hash_client_secret = True
+    client.save(update_fields=["client_secret", "hash_client_secret", "updated"])
     return secret
+
+
+def api_client_set_active(*, client: ApiClient, active: bool) -> None:
+    """Off: no new token, and the API refuses the tokens it holds within seconds (issuer/revocation.py)."""
+    client.is_active = active
+    client.save(update_fields=["is_active", "updated"])

@@ -1,46 +1,55 @@
-"""Failed client authentications, counted per (client id, address) and per address.
+"""Failed client authentications at /oauth/token, and the caller's address they are counted by.
 
-Not per client id alone: client ids are public (every token and entry names one), so that
-would let anyone lock the import job out from anywhere. The counts are in Django's cache,
-Redis when REDIS_URL is set, so that every instance sees the same ones.
+Counted per (client id, address) and per address, never per client id alone: client ids are
+public (every token and entry names one). And the count never stops a client that presents
+its correct secret: the secret is checked first and only wrong ones are answered 429 once a
+count is over OAUTH_CLIENT_AUTH_FAILURE_LIMIT, so a stranger sharing the client's address (a
+NAT, a load balancer) cannot lock it out. Guessing a secret stays hopeless anyway (128
+random characters, each guess a PBKDF2 check); the count makes a guessing run visible and
+answers it 429. The counts are in Django's cache, in Redis when REDIS_URL is set, so that
+every instance sees the same ones.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from .backends import token_request_params
+
+def client_address(request: HttpRequest) -> str:
+    """The caller's address: REMOTE_ADDR, or X-Forwarded-For's entry when proxies are trusted.
+
+    With TIMESHEETS_TRUSTED_PROXIES=N the last N entries of X-Forwarded-For were appended by
+    our own proxies, so the N-th from the right is the address the outermost one saw; anything
+    left of it may be forged by the caller. Zero (the default) never reads the header. Also
+    the admin login's lockout (django-axes) counts by this address.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TIMESHEETS_TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    return forwarded[-proxies] if len(forwarded) >= proxies else remote
 
 
-def _client_id(request: HttpRequest) -> str:
-    scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    if scheme.lower() == "basic":
-        try:
-            return base64.b64decode(credentials, validate=True).decode().partition(":")[0]
-        except (binascii.Error, UnicodeDecodeError):
-            return ""
-    return dict(token_request_params(request)).get("client_id", "")
+def _keys(request: HttpRequest, client_id: str) -> list[str]:
+    address = client_address(request)
+    client_digest = hashlib.sha256(f"{client_id}|{address}".encode()).hexdigest()
+    address_digest = hashlib.sha256(address.encode()).hexdigest()
+    return [f"issuer:auth-failures:client-at:{client_digest}", f"issuer:auth-failures:addr:{address_digest}"]
 
 
-def _keys(request: HttpRequest) -> list[str]:
-    address = request.META.get("REMOTE_ADDR", "")
-    client_digest = hashlib.sha256(f"{_client_id(request)}|{address}".encode()).hexdigest()
-    return [f"issuer:auth-failures:client-at:{client_digest}", f"issuer:auth-failures:addr:{address}"]
-
-
-def is_locked_out(request: HttpRequest) -> bool:
-    counts = cache.get_many(_keys(request)).values()
+def is_locked_out(request: HttpRequest, client_id: str) -> bool:
+    counts = cache.get_many(_keys(request, client_id)).values()
     return any(count >= settings.OAUTH_CLIENT_AUTH_FAILURE_LIMIT for count in counts)
 
 
-def record_failure(request: HttpRequest) -> None:
-    for key in _keys(request):
+def record_failure(request: HttpRequest, client_id: str) -> None:
+    for key in _keys(request, client_id):
         # add() starts the window; incr() keeps its expiry.
         if not cache.add(key, 1, timeout=settings.OAUTH_CLIENT_AUTH_FAILURE_WINDOW):
             try:

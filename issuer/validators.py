@@ -49,4 +49,9 @@ class ClientGrantValidator(OAuth2Validator):
     def validate_scopes(
         self, client_id: str, scopes: list[str], client: Any, request: Any, *args, **kwargs
     ) -> bool:
-        return set(scopes) <= set(request.scopes_granted)
+        beyond = sorted(set(scopes) - set(request.scopes_granted))
+        if beyond:
+            raise errors.InvalidScopeError(
+                description=f"Not granted to this client: {' '.join(beyond)}", request=request
+            )
+        return True

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import logging
 
 from django.conf import settings
@@ -7,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from oauth2_provider import views as oauth2_views
 
-from . import conf, keys, throttling
+from . import backends, conf, keys, throttling
 
 logger = logging.getLogger(__name__)
 
@@ -17,28 +18,82 @@ def _require_embedded() -> None:
         raise Http404("The embedded authorization server is off: OAUTH_ISSUER names another issuer.")
 
 
+# RFC 6749 §5.2 makes error_description optional; the API's clients get one with every error.
+ERROR_DESCRIPTIONS = {
+    "invalid_request": "The request is missing a parameter, repeats one, or is malformed.",
+    "invalid_client": "Client authentication failed: unknown client, wrong secret, or a disabled client.",
+    "invalid_grant": "The grant is invalid.",
+    "unauthorized_client": "This client may not use this grant.",
+    "unsupported_grant_type": "This server offers only the client_credentials grant.",
+    "invalid_scope": "The requested scope is unknown or beyond what the client was granted.",
+    "invalid_target": "The requested API is unknown.",
+}
+OFFERED_GRANT = "client_credentials"
+
+
+def token_error(error: str, status: int, description: str | None = None) -> JsonResponse:
+    return JsonResponse(
+        {"error": error, "error_description": description or ERROR_DESCRIPTIONS[error]}, status=status
+    )
+
+
+def with_description(response: HttpResponse) -> HttpResponse:
+    """Adds the error_description oauthlib leaves out of some errors (invalid_client, for one)."""
+    if response.status_code < 400 or not response.get("Content-Type", "").startswith("application/json"):
+        return response
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return response
+    if isinstance(body, dict) and body.get("error") and not body.get("error_description"):
+        body["error_description"] = ERROR_DESCRIPTIONS.get(body["error"], "The token request was refused.")
+        response.content = json.dumps(body).encode()
+    return response
+
+
 class TokenView(oauth2_views.TokenView):
-    """POST /oauth/token: the client credentials grant, errors as RFC 6749 §5.2."""
+    """POST /oauth/token: the client credentials grant, every error as RFC 6749 §5.2 with a description."""
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         _require_embedded()
-        if throttling.is_locked_out(request):
-            response = JsonResponse(
-                {
-                    "error": "too_many_requests",
-                    "error_description": "Too many failed client authentications.",
-                },
-                status=429,
-            )
-            response["Retry-After"] = str(settings.OAUTH_CLIENT_AUTH_FAILURE_WINDOW)
-        else:
-            response = super().post(request, *args, **kwargs)
-            if response.status_code == 401:
-                throttling.record_failure(request)
-                logger.warning("Client authentication failed from %s", request.META.get("REMOTE_ADDR"))
+        response = with_description(self._answer(request, *args, **kwargs))
         response["Cache-Control"] = "no-store"
         response["Pragma"] = "no-cache"
         return response
+
+    def _answer(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if backends.has_control_characters(request):
+            # Hostile or broken: counted as a failed authentication, never sent to the database.
+            self._failed(request, backends.presented_client_id(request), "a control character in a parameter")
+            return token_error("invalid_request", 400, "A parameter holds a control character.")
+        params = dict(backends.token_request_params(request))
+        grant_type = params.get("grant_type")
+        if grant_type is not None and grant_type != OFFERED_GRANT:
+            # Before oauthlib, which would answer a grant it knows (password: "missing
+            # username") as if this server offered it.
+            return token_error("unsupported_grant_type", 400)
+        client_id = backends.presented_client_id(request)
+        locked_out = throttling.is_locked_out(request, client_id)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code != 401:
+            return response
+        # The secret was checked first: a client presenting its right one is never locked out.
+        self._failed(request, client_id, "wrong credentials")
+        if not locked_out:
+            return response
+        response = token_error("too_many_requests", 429, "Too many failed client authentications.")
+        response["Retry-After"] = str(settings.OAUTH_CLIENT_AUTH_FAILURE_WINDOW)
+        return response
+
+    def _failed(self, request: HttpRequest, client_id: str, reason: str) -> None:
+        throttling.record_failure(request, client_id)
+        # The client id names who is affected; a secret is never logged.
+        logger.warning(
+            "Client authentication failed for client_id=%r from %s: %s",
+            client_id,
+            throttling.client_address(request),
+            reason,
+        )
 
 
 @require_GET

@@ -13,10 +13,19 @@ from timesheets.middleware import DatabaseUnavailableMiddleware
 
 from .support import PROJECT_DIR
 
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "a-long-random-production-key-0123456789-abcdefghijklmnop",
+    "DJANGO_ALLOWED_HOSTS": "timesheets.abc.example",
+    "TIMESHEETS_PUBLIC_URL": "https://timesheets.abc.example",
+    "TIMESHEETS_KEY_ENCRYPTION_KEY": "Wb1bs1Ubf5M-wHv3uy3Tb2W7mSWWy1XtHeFDA08mOA8=",  # a test key, not secret
+}
+
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
-        name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "OAUTH_"))
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "OAUTH_", "TIMESHEETS_", "AUTH0_"))
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -35,8 +44,29 @@ def test_production_settings_pass_the_deploy_checks():
         "--deploy",
         "--fail-level",
         "WARNING",
-        DJANGO_SECRET_KEY="a-long-random-production-key-0123456789-abcdefghijklmnop",
-        DJANGO_ALLOWED_HOSTS="timesheets.abc.example",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_public_host_without_a_public_url_refuses_to_start():
+    settings = {name: value for name, value in PRODUCTION.items() if name != "TIMESHEETS_PUBLIC_URL"}
+    result = manage("check", **settings)
+    assert result.returncode != 0
+    assert "TIMESHEETS_PUBLIC_URL is required" in result.stderr
+
+
+def test_the_embedded_issuer_on_a_public_host_refuses_the_development_key_encryption_key():
+    settings = {name: value for name, value in PRODUCTION.items() if name != "TIMESHEETS_KEY_ENCRYPTION_KEY"}
+    result = manage("check", **settings)
+    assert result.returncode != 0
+    assert "TIMESHEETS_KEY_ENCRYPTION_KEY (or _FILE) is required" in result.stderr
+
+
+def test_with_auth0_no_key_encryption_key_is_needed():
+    settings = {name: value for name, value in PRODUCTION.items() if name != "TIMESHEETS_KEY_ENCRYPTION_KEY"}
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", AUTH0_DOMAIN="abc.eu.auth0.com", **settings
     )
     assert result.returncode == 0, result.stderr
 

@@ -13,7 +13,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from issuer import conf as issuer_conf
-from issuer import keys as issuer_keys
+from issuer import revocation
 
 from . import jwks
 
@@ -84,11 +84,7 @@ def principal_from_claims(claims: dict[str, Any]) -> TokenPrincipal:
     return TokenPrincipal(subject=subject, client_id=client_id, scopes=token_scopes(claims), claims=claims)
 
 
-def expected_issuer(request: Request) -> str:
-    return settings.OAUTH_ISSUER or issuer_conf.embedded_issuer_url(request)
-
-
-def verification_key(alg: str, kid: object, issuer: str) -> Any:
+def verification_key(alg: str, kid: object) -> Any:
     """The key for this token, chosen by the configuration; the token's header only selects a kid."""
     if alg.startswith("HS"):
         # Only the configured shared secret: never a public key used as an HMAC secret.
@@ -98,16 +94,9 @@ def verification_key(alg: str, kid: object, issuer: str) -> Any:
     if kid is not None and (not isinstance(kid, str) or len(kid) > 256):
         raise InvalidToken("kid is not a short string")
     try:
-        if settings.OAUTH_ISSUER is None and settings.OAUTH_JWKS_URL is None:
-            # The embedded issuer's keys are in our own database: no HTTP call to ourselves,
-            # which on a single-worker server would deadlock.
-            key = issuer_keys.public_key(kid)
-        else:
-            key = jwks.key_set_for(issuer, settings.OAUTH_JWKS_URL).get_key(kid)
+        key = jwks.get_key(kid)
     except jwks.KeyUnavailable as exc:
         raise InvalidToken(str(exc)) from None
-    if key is None:
-        raise InvalidToken(f"unknown kid {kid!r}")
     # A PyJWK binds its algorithm: PyJWT refuses a token whose alg differs from the key's.
     return key
 
@@ -127,7 +116,7 @@ def verify_access_token(token: str, *, issuer: str) -> dict[str, Any]:
         raise InvalidToken(f"refused header {sorted(REFUSED_HEADERS & header.keys())}")
     if _holds_control_characters(header):
         raise InvalidToken("control characters in the header")
-    key = verification_key(alg, header.get("kid"), issuer)
+    key = verification_key(alg, header.get("kid"))
     try:
         claims = jwt.decode(
             token,
@@ -189,8 +178,10 @@ class BearerTokenAuthentication(BaseAuthentication):
         try:
             if not token or " " in token:
                 raise InvalidToken("malformed Authorization header")
-            claims = verify_access_token(token, issuer=expected_issuer(request))
+            claims = verify_access_token(token, issuer=issuer_conf.expected_issuer(request))
             principal = principal_from_claims(claims)
+            if issuer_conf.is_embedded() and not revocation.is_client_active(principal.client_id):
+                raise InvalidToken(f"client {principal.client_id!r} is disabled or deleted")
         except InvalidToken as exc:
             logger.info("Refused a bearer token: %s", exc)
             raise AuthenticationFailed() from None

@@ -1,13 +1,22 @@
-"""The issuer's public keys, fetched over HTTP and cached per process.
+"""Where the API finds the key for a token's `kid`: chosen once per configuration.
 
-PyJWT's PyJWKClient refetches on every unknown `kid` and drops its cache when a fetch
-fails. Here an unknown `kid` refetches at most once per cooldown, so a flood of made-up
-kids cannot make the API hammer the issuer, and the last good keys keep serving for a
-bounded time while the issuer is down.
+With the embedded issuer the keys are read in-process from its own tables (an HTTP call
+to ourselves would deadlock a single-worker server). With an outside issuer they come from
+its JWKS over HTTP, cached per process by `JWKSCache`.
+
+Why not PyJWT's PyJWKClient: the one installed here (2.15) refetches at most once per
+cooldown and keeps its cache when a fetch fails, but it neither discovers `jwks_uri` from
+the issuer's metadata nor serves keys past its cache lifespan while the issuer is down, and
+2.12 and earlier lack the cooldown too. Adding those means overriding its fetch and its
+expiry, most of this small class, so the cache here owns the three rules itself: a bounded
+refetch rate for unknown `kid`s, discovery, and the last good keys served for
+OAUTH_JWKS_MAX_STALE_SECONDS. What it needs of PyJWT is `jwt.decode` taking a PyJWK and
+verifying with the key's own algorithm (2.9 and later; requirements.txt asks for 2.10).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -16,8 +25,12 @@ from collections.abc import Callable
 import jwt
 import requests
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from common.oauth import issuer_metadata, metadata_url
+from issuer import conf as issuer_conf
+from issuer import keys as issuer_keys
 
 logger = logging.getLogger(__name__)
 
@@ -136,3 +149,33 @@ def forget_key_sets() -> None:
     """Drops every cached key set (tests, and a settings change in a running process)."""
     with _caches_lock:
         _caches.clear()
+    key_source.cache_clear()
+
+
+class EmbeddedKeys:
+    """The embedded issuer's published keys, looked up in-process (see `issuer.keys.public_key`)."""
+
+    def get_key(self, kid: str | None) -> jwt.PyJWK:
+        key = issuer_keys.public_key(kid)
+        if key is None:
+            raise KeyUnavailable(f"no published key with kid {kid!r}")
+        return key
+
+
+@functools.cache
+def key_source() -> EmbeddedKeys | JWKSCache:
+    """The one place that decides between in-process keys and a JWKS over HTTP."""
+    if issuer_conf.is_embedded():
+        return EmbeddedKeys()
+    return key_set_for(settings.OAUTH_ISSUER, settings.OAUTH_JWKS_URL)
+
+
+def get_key(kid: str | None) -> jwt.PyJWK:
+    """The key that verifies tokens with this kid, or KeyUnavailable."""
+    return key_source().get_key(kid)
+
+
+@receiver(setting_changed)
+def _configuration_changed(*, setting: str, **kwargs: object) -> None:
+    if setting in {"OAUTH_ISSUER", "OAUTH_JWKS_URL", "TIMESHEETS_PUBLIC_URL"}:
+        key_source.cache_clear()

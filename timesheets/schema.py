@@ -12,12 +12,18 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from common.oauth import known_token_url
+from issuer import conf as issuer_conf
 
 
 def docs_token_url() -> str:
-    """Where Swagger UI asks for tokens: the importer's rule, without a network call."""
-    known = known_token_url(settings.OAUTH_ISSUER, "")
-    return known or settings.OAUTH_ISSUER.rstrip("/") + "/oauth/token"
+    """Where Swagger UI asks for tokens: the importer's rule, without a network call.
+
+    The embedded issuer's sits under TIMESHEETS_PUBLIC_URL when it is pinned, else on the
+    page's own origin.
+    """
+    issuer = None if issuer_conf.is_embedded() else settings.OAUTH_ISSUER
+    known = known_token_url(issuer, settings.TIMESHEETS_PUBLIC_URL or "")
+    return known or issuer.rstrip("/") + "/oauth/token"
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

@@ -7,6 +7,7 @@ in-process cache and the embedded authorization server.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "oauth2_provider",
+    "axes",
     "issuer",
     "timesheets",
     "importer",
@@ -65,7 +67,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+# django-axes first, so that a locked-out login is refused before a password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "timesheets_site.urls"
 WSGI_APPLICATION = "timesheets_site.wsgi.application"
@@ -163,8 +168,18 @@ if SERVES_PUBLIC_HOSTS and not DEBUG:
 
 # --- OAuth 2.0: the resource server's view of its issuer -----------------------------
 
+# This server's public base URL. It pins the embedded issuer's identifier
+# (TIMESHEETS_PUBLIC_URL/), its metadata and Swagger's token URL, whatever Host a caller
+# used; unset, they follow each request, which only suits local use.
+TIMESHEETS_PUBLIC_URL = os.getenv("TIMESHEETS_PUBLIC_URL", "").strip().rstrip("/") or None
+if SERVES_PUBLIC_HOSTS and not TIMESHEETS_PUBLIC_URL:
+    raise ImproperlyConfigured(
+        "TIMESHEETS_PUBLIC_URL is required when DJANGO_ALLOWED_HOSTS names a non-local host"
+    )
+
 AUTH0_DOMAIN = auth0_domain()
-# None means the embedded issuer: its identifier is this server's own address.
+# None, or this server's own TIMESHEETS_PUBLIC_URL/, means the embedded issuer
+# (issuer.conf.is_embedded decides).
 OAUTH_ISSUER = configured_issuer()
 OAUTH_AUDIENCE = configured_audience()
 OAUTH_JWKS_URL = os.getenv("OAUTH_JWKS_URL") or None
@@ -191,6 +206,11 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "issuer.validators.ClientGrantValidator",
     "OAUTH2_BACKEND_CLASS": "issuer.backends.FormOrJSONOAuthLibCore",
     "APPLICATION_ADMIN_CLASS": "issuer.admin.ApiClientAdmin",
+    # Client credentials JWTs are never stored: the library's token and grant tables stay empty.
+    "ACCESS_TOKEN_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
+    "GRANT_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
+    "ID_TOKEN_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
     "SCOPES": TIMESHEETS_SCOPES,
     # Only the client credentials grant is used; the rest of RFC 9700 costs nothing to adopt.
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
@@ -205,6 +225,24 @@ OAUTH2_PROVIDER = {
 # Failed client authentications allowed per client id and per address in the window.
 OAUTH_CLIENT_AUTH_FAILURE_LIMIT = envint("OAUTH_CLIENT_AUTH_FAILURE_LIMIT", 10)
 OAUTH_CLIENT_AUTH_FAILURE_WINDOW = envint("OAUTH_CLIENT_AUTH_FAILURE_WINDOW", 300)
+# How many proxies in front of this server append to X-Forwarded-For; 0 never reads it.
+TIMESHEETS_TRUSTED_PROXIES = envint("TIMESHEETS_TRUSTED_PROXIES", 0)
+# How long the API trusts that an embedded-issuer client is still active.
+OAUTH_CLIENT_STATUS_CACHE_SECONDS = envint("OAUTH_CLIENT_STATUS_CACHE_SECONDS", 5)
+# Fernet keys (comma list: the first encrypts, all decrypt) sealing the signing keys in the
+# database. Unset: a key derived from DJANGO_SECRET_KEY, for local use only (issuer.W001);
+# the embedded issuer refuses to start without one on a public host (issuer/crypto.py).
+TIMESHEETS_KEY_ENCRYPTION_KEYS = [
+    key.strip() for key in (envsecret("TIMESHEETS_KEY_ENCRYPTION_KEY") or "").split(",") if key.strip()
+]
+
+# The admin login (django-axes): a username is locked after this many failures from one
+# address, for the cool-off; the address is the same as the token endpoint's.
+AXES_FAILURE_LIMIT = envint("DJANGO_ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("DJANGO_ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "issuer.throttling.client_address"
+AXES_RESET_ON_SUCCESS = True
 
 # --- Django REST framework -----------------------------------------------------------
 

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         try:
             created = api_client_create(name=name, scopes=scopes.split())
         except UnknownScope as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=2) from None
         client_id, client_secret = created.client.client_id, created.client_secret
         if as_json:
             self.stdout.write(json.dumps({"client_id": client_id, "client_secret": client_secret}))
