@@ -54,6 +54,10 @@ def with_description(response: HttpResponse) -> HttpResponse:
 class TokenView(oauth2_views.TokenView):
     """POST /oauth/token: the client credentials grant, every error as RFC 6749 §5.2 with a description."""
 
+    # Control characters in any parameter or header are refused here, as `invalid_request`
+    # counted against the caller, rather than by the API's generic middleware.
+    checks_control_characters = True
+
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         _require_embedded()
         response = with_description(self._answer(request, *args, **kwargs))

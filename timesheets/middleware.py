@@ -39,7 +39,9 @@ class ControlCharacterMiddleware:
     """Refuses control characters in the path, query parameters and header values with a 400.
 
     No entry field can hold one, so such a filter could match nothing, and PostgreSQL
-    refuses NUL in any text: without this a NUL reaches a query as a 500.
+    refuses NUL in any text: without this a NUL reaches a query as a 500. A view that sets
+    `checks_control_characters` answers them itself (the token endpoint, in RFC 6749's error
+    shape, counting them as failed authentications).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -48,6 +50,18 @@ class ControlCharacterMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if CONTROL_CHARACTERS.search(request.path):
             return _refusal("Control characters are not allowed in the path.")
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: object,
+        view_kwargs: object,
+    ) -> HttpResponse | None:
+        view = getattr(view_func, "view_class", view_func)
+        if getattr(view, "checks_control_characters", False):
+            return None
         for name, values in request.GET.lists():
             if any(CONTROL_CHARACTERS.search(text) for text in (name, *values)):
                 return _refusal("Control characters are not allowed in query parameters.")
@@ -55,7 +69,7 @@ class ControlCharacterMiddleware:
             is_header = name.startswith("HTTP_") and isinstance(value, str)
             if is_header and HEADER_CONTROL_CHARACTERS.search(value):
                 return _refusal("Control characters are not allowed in headers.")
-        return self.get_response(request)
+        return None
 
 
 class DatabaseUnavailableMiddleware:
