@@ -93,22 +93,18 @@ def _upsert(
                 setattr(current, name, entry[name])
             results.append(UpsertResult(Outcome.UPDATED, current))
 
-    events: list[TimesheetEvent] = []
     if to_create:
-        keyed = [timesheet for timesheet in to_create if timesheet.external_id]
-        unkeyed = [timesheet for timesheet in to_create if not timesheet.external_id]
-        Timesheet.objects.insert_keyed(keyed)
-        Timesheet.objects.bulk_create(unkeyed)
-        events += [TimesheetEvent.created(t, created_by, at=t.created_at) for t in to_create]
+        Timesheet.objects.insert_keyed([timesheet for timesheet in to_create if timesheet.external_id])
+        Timesheet.objects.bulk_create([timesheet for timesheet in to_create if not timesheet.external_id])
+        TimesheetEvent.objects.record_creations(to_create, created_by)
     if to_update:
         now = timezone.now()
         for timesheet in to_update.values():
             timesheet.updated_at = now
         Timesheet.objects.bulk_update(to_update.values(), [*CONTENT_FIELDS, "updated_at"])
-        events += [
-            TimesheetEvent.updated(before[pk], timesheet, created_by) for pk, timesheet in to_update.items()
-        ]
-    TimesheetEvent.objects.insert_rows(events)
+        TimesheetEvent.objects.insert_rows(
+            [TimesheetEvent.updated(before[pk], timesheet, created_by) for pk, timesheet in to_update.items()]
+        )
     return results
 
 

@@ -102,7 +102,7 @@ def test_the_same_key_twice_in_one_batch_makes_one_entry_with_the_last_content(d
     assert first.timesheet.pk == second.timesheet.pk == Timesheet.objects.get().pk
     assert Timesheet.objects.get().hours == Decimal("9")
     [(action, _, changes)] = history(first.timesheet.pk)
-    assert action == "created" and changes["hours"] == [None, "9"]
+    assert action == "created" and changes["hours"] == [None, "9.00"]
 
 
 def test_keys_belong_to_their_client(db):
@@ -143,7 +143,7 @@ def test_an_admin_save_that_changes_nothing_records_nothing(db):
     services.timesheet_save(timesheet=timesheet, actor="user:admin")
     timesheet.hours = Decimal("7")
     services.timesheet_save(timesheet=timesheet, actor="user:admin")
-    assert history(created.timesheet.pk)[1:] == [("updated", "user:admin", {"hours": ["40.00", "7"]})]
+    assert history(created.timesheet.pk)[1:] == [("updated", "user:admin", {"hours": ["40.00", "7.00"]})]
 
 
 # --- The fast insert writes what the ORM would ------------------------------------------
@@ -205,7 +205,7 @@ def test_insert_rows_writes_exactly_the_events_bulk_create_writes(db, frozen_now
                 action="created",
                 actor=f"client-{n % 2}",
                 at=frozen_now,
-                changes={"hours": [None, Decimal("7.50")], "project": [None, f"P ✓ {n}"]},
+                changes={"hours": [None, "7.50"], "project": [None, f"P ✓ {n}"], "week": [n, None]},
             )
             for n in range(10)
         ]

@@ -5,7 +5,6 @@ deletion): a deletion keeps it as before -> nothing, an approval becomes approve
 false -> true, and an update keeps its after-values with the before-values unknown (null).
 """
 
-import django.core.serializers.json
 from django.db import migrations, models
 
 
@@ -34,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='timesheetevent',
             name='changes',
-            field=models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, help_text='{field: [before, after]} for each changed field.'),
+            field=models.JSONField(default=dict, help_text='{field: [before, after]} for each changed field.'),
         ),
         migrations.RunPython(snapshots_to_changes, migrations.RunPython.noop),
         migrations.RemoveField(
