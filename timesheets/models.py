@@ -236,6 +236,11 @@ class TimesheetEvent(models.Model):
         return cls._of(cls.Action.APPROVED, timesheet, actor, {"approved": False}, {"approved": True})
 
     @classmethod
+    def unapproved(cls, timesheet: Timesheet, actor: str) -> TimesheetEvent:
+        """An approval lifted: recorded as an update of `approved`."""
+        return cls._of(cls.Action.UPDATED, timesheet, actor, {"approved": True}, {"approved": False})
+
+    @classmethod
     def deleted(cls, timesheet: Timesheet, actor: str) -> TimesheetEvent:
         # Who created the entry, and when, outlive it here even where no creation was recorded.
         before = timesheet.recorded() | {

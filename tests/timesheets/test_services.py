@@ -220,3 +220,9 @@ def test_insert_rows_writes_exactly_the_events_bulk_create_writes(db, frozen_now
 def test_insert_keyed_refuses_an_entry_without_key(db):
     with pytest.raises(ValueError, match="external_id"):
         Timesheet.objects.insert_keyed([Timesheet(**entry(external_id=None), created_by=CLIENT)])
+
+
+def test_a_lifted_approval_is_recorded_as_approved_true_to_false(db):
+    [created] = upsert(entry())
+    event = TimesheetEvent.unapproved(created.timesheet, "manager")
+    assert (event.action, event.changes) == ("updated", {"approved": [True, False]})
