@@ -1,14 +1,17 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from . import services
+from .history import EntryHistoryMixin, EventChangeList, describe
 from .models import Timesheet, TimesheetEvent
 from .permissions import caller_identity
 
 
 @admin.register(Timesheet)
-class TimesheetAdmin(admin.ModelAdmin):
+class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "user_type",
@@ -63,10 +66,32 @@ class TimesheetAdmin(admin.ModelAdmin):
 class TimesheetEventAdmin(admin.ModelAdmin):
     """The audit trail: read-only, since a record that can be edited records nothing."""
 
-    list_display = ["at", "action", "timesheet_id", "actor"]
+    list_display = ["at", "action", "entry", "who", "what_changed"]
     list_filter = ["action"]
     search_fields = ["=timesheet_id", "actor"]
     date_hierarchy = "at"
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[EventChangeList]:
+        return EventChangeList
+
+    @admin.display(description="Entry", ordering="timesheet_id")
+    def entry(self, event: TimesheetEvent) -> str:
+        if not getattr(event, "entry_exists", False):
+            return f"#{event.timesheet_id} (deleted)"
+        url = reverse("admin:timesheets_timesheet_change", args=[event.timesheet_id])
+        return format_html('<a href="{}">#{}</a>', url, event.timesheet_id)
+
+    @admin.display(description="Who", ordering="actor")
+    def who(self, event: TimesheetEvent) -> str:
+        return getattr(event, "actor_name", event.actor)
+
+    @admin.display(description="What changed (before → after)")
+    def what_changed(self, event: TimesheetEvent) -> str:
+        return format_html_join(
+            "",
+            "<div>{}: <del>{}</del> → <ins>{}</ins></div>",
+            ((change.field, change.before, change.after) for change in describe(event.changes)),
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
