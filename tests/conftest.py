@@ -8,6 +8,7 @@ the hostile tokens an outside issuer never would.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -175,3 +176,37 @@ def faulty_api(api: Api, importer_env) -> Iterator[FaultyProxy]:
     importer_env["TIMESHEETS_API_URL"] = proxy.url
     yield proxy
     proxy.stop()
+
+
+# --- A real browser ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser():
+    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and chromedriver):
+        reason = "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+        if os.getenv("TIMESHEETS_REQUIRE_BROWSER") == "1":  # set by .ci/run: CI must not skip it
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1600",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+    driver.implicitly_wait(10)
+    yield driver
+    driver.quit()

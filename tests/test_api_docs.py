@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
 
 import pytest
 from django.core.management import call_command
@@ -34,37 +32,6 @@ def test_each_operation_names_its_scope(api):
     assert paths["/timesheets"]["post"]["security"][0] == {"oauth2": ["create:timesheets"]}
     assert paths["/timesheets/{id}"]["delete"]["security"][0] == {"oauth2": ["delete:timesheets"]}
     assert paths["/timesheets/{id}/approve"]["post"]["security"][0] == {"oauth2": ["approve:timesheets"]}
-
-
-@pytest.fixture
-def browser():
-    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and chromedriver):
-        reason = "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
-        if os.getenv("TIMESHEETS_REQUIRE_BROWSER") == "1":  # set by .ci/run: CI must not skip it
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1600",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-    driver.implicitly_wait(10)
-    yield driver
-    driver.quit()
 
 
 @pytest.mark.browser

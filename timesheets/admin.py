@@ -34,8 +34,8 @@ class TimesheetChangeList(ChangeList):
 @admin.register(Timesheet)
 class TimesheetAdmin(admin.ModelAdmin):
     # Few, narrow columns: the list fits a 1,366 px screen beside the filters.
-    list_display = ["user_id", "user_type", "iso_week", "project", "hours", "approved", "creator"]
-    list_display_links = ["user_id"]
+    list_display = ["person", "iso_week", "project", "hours", "approved", "creator"]
+    list_display_links = ["person"]
     list_filter = [WeekRangeFilter, "approved", "user_type"]
     # Prefixes ("^"): a LIKE 'term%' an index can serve, where '%term%' reads every row.
     search_fields = ["^user_id", "^project", "^external_id"]
@@ -58,6 +58,10 @@ class TimesheetAdmin(admin.ModelAdmin):
             path("export/", self.admin_site.admin_view(self.export_view), name="timesheets_timesheet_export"),
             *super().get_urls(),
         ]
+
+    @admin.display(description="person", ordering="user_id")
+    def person(self, timesheet: Timesheet) -> str:
+        return f"{timesheet.user_type} {timesheet.user_id}"
 
     @admin.display(description="week", ordering="year")
     def iso_week(self, timesheet: Timesheet) -> str:

@@ -92,6 +92,11 @@ class TimesheetViewSet(
             headers["Location"] = request.build_absolute_uri(f"/timesheets/{timesheet.pk}")
         return Response(body, status=SINGLE_STATUS[result.outcome], headers=headers)
 
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if self.action == "batch":
+            kwargs.setdefault("many", True)  # the browsable API's form then asks for an array
+        return super().get_serializer(*args, **kwargs)
+
     @extend_schema(
         request=TimesheetSerializer(many=True),
         responses=BatchItemResultSerializer(many=True),
@@ -104,7 +109,7 @@ class TimesheetViewSet(
             raise ValidationError(
                 {"non_field_errors": [f"Expected a JSON array of 1 to {MAX_BATCH_ITEMS} entries."]}
             )
-        validator = self.get_serializer()
+        validator = self.get_serializer().child
         results: list[dict[str, Any] | None] = [None] * len(items)
         valid: list[tuple[int, dict[str, Any]]] = []
         for index, item in enumerate(items):

@@ -155,7 +155,7 @@ def _pending_persons(entries: QuerySet[Timesheet]) -> list[Row]:
 # --- Charts -------------------------------------------------------------------------------
 
 
-def _config(chart: pygal.Graph, title: str) -> pygal.Graph:
+def _config(chart: pygal.Graph, title: str, colors: tuple[str, ...] | None = None) -> pygal.Graph:
     # No script: pygal's default tooltips load from a CDN, and the page must work offline.
     chart.config.js = []
     chart.config.disable_xml_declaration = True
@@ -163,7 +163,8 @@ def _config(chart: pygal.Graph, title: str) -> pygal.Graph:
     chart.config.legend_at_bottom = True
     chart.config.truncate_legend = 40
     chart.config.height = 360
-    chart.config.style = DefaultStyle(background="white", plot_background="white")
+    style = {"colors": colors} if colors else {}
+    chart.config.style = DefaultStyle(background="white", plot_background="white", **style)
     return chart
 
 
@@ -184,7 +185,11 @@ def charts(picture: Picture) -> dict[str, SafeString]:
     for row in picture.projects:
         projects.add(f"{row.label}: {_hours(row.total)}", [float(row.total)])
 
-    approval = _config(pygal.StackedBar(), f"Waiting for approval: {_hours(picture.pending_hours)}")
+    approval = _config(
+        pygal.StackedBar(),
+        f"Waiting for approval: {_hours(picture.pending_hours)}",
+        colors=("#417505", "#e08e0b"),  # approved green, waiting amber
+    )
     approval.x_labels = labels
     approval.x_label_rotation = persons.x_label_rotation
     approved = [week.hours - week.pending_hours for week in picture.weeks]
