@@ -20,7 +20,7 @@ from .models import Timesheet
 from .weeks import IsoWeek, between, weeks_between
 
 TOP = 10  # persons and projects named one by one; the rest are "others"
-MAX_WEEKS = 53  # at most a year at a time: the charts stay legible and the queries bounded
+MAX_WEEKS = 26  # at most half a year at a time: the charts stay legible, the page under 500 ms
 DEFAULT_WEEKS = 8
 OTHERS = "others"
 ZERO = Decimal("0.00")
