@@ -37,7 +37,8 @@ class TimesheetAdmin(admin.ModelAdmin):
     list_display = ["person", "iso_week", "project", "hours", "approved", "creator"]
     list_display_links = ["person"]
     list_filter = [WeekRangeFilter, "approved", "user_type"]
-    # Prefixes ("^"): a LIKE 'term%' an index can serve, where '%term%' reads every row.
+    # Prefixes ("^", UPPER(col) LIKE 'TERM%'): an index on UPPER(col) with pattern ops can
+    # serve them, where Django's default '%term%' must read every row.
     search_fields = ["^user_id", "^project", "^external_id"]
     search_help_text = "Finds entries whose person, project or external id starts with the text."
     readonly_fields = ["created_by", "created_at", "updated_at", "approved", "approved_at", "approved_by"]
@@ -100,7 +101,7 @@ class TimesheetAdmin(admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return redirect("admin:timesheets_timesheet_changelist")
-        return export.csv_response(changelist.get_queryset(request))
+        return export.csv_response(changelist.queryset)
 
     def weekly_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
