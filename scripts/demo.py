@@ -3,7 +3,8 @@
 Migrates the SQLite database, starts the API with the embedded issuer under gunicorn,
 registers an import client, imports the bundled sample export through the HTTP API,
 prints the summary and what to open, then serves until Ctrl-C (DEMO_KEEP_SERVING=0 stops
-after the import). Rerunning it is harmless: the rerun's import comes back `unchanged`.
+after the import). DEMO_PORT picks the port (default 8000). Rerunning it is harmless: the
+rerun's import comes back `unchanged`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import django
 from servers import start_gunicorn
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-HOST, PORT = "127.0.0.1", 8000
+HOST = "127.0.0.1"
+PORT_TEXT = os.getenv("DEMO_PORT", "8000")
+PORT = int(PORT_TEXT) if PORT_TEXT.isdigit() and 0 < int(PORT_TEXT) < 65536 else 0
 BASE_URL = f"http://{HOST}:{PORT}"
 SAMPLE = PROJECT_DIR / "samples" / "contractor-export.csv"
 CLIENT_NAME = "demo import job"
@@ -78,29 +81,51 @@ def run_import(client_id: str, client_secret: str) -> int:
     return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode
 
 
+def links(admin_password: str) -> str:
+    return f"""
+  Start page:     {BASE_URL}/
+  Admin:          {BASE_URL}/admin/   (login: admin / {admin_password})
+  Weekly picture: {BASE_URL}/admin/timesheets/timesheet/weekly/
+  Browsable API:  {BASE_URL}/timesheets   (after logging in to the admin)
+  API docs:       {BASE_URL}/api/docs/   (Authorize with a client of your own:
+                  python manage.py create_api_client "docs" --scopes "read:timesheets create:timesheets")
+"""
+
+
 def main() -> int:
+    if not PORT:
+        print(f"DEMO_PORT={PORT_TEXT!r} is not a port number (1-65535).")
+        return 2
     if not port_is_free():
-        print(f"Port {PORT} is taken: stop whatever listens on {BASE_URL} and run `make demo` again.")
+        print(
+            f"Port {PORT} is taken: stop whatever listens on {BASE_URL}, or pick another with"
+            " DEMO_PORT, and run `make demo` again."
+        )
         return 2
     setup_django()
     admin_password, client_id, client_secret = prepare_database()
     server = start_gunicorn(PORT, 2)
     try:
         status = run_import(client_id, client_secret)
+        if status != 0:
+            print(
+                f"\nThe import exited with status {status}; the server at {BASE_URL} has been stopped.",
+                flush=True,
+            )
+            return status
+        if os.getenv("DEMO_KEEP_SERVING", "1") == "0":
+            print(
+                f"\nThe import is done and the server at {BASE_URL} has been stopped (DEMO_KEEP_SERVING=0)."
+                "\nRun `make demo` without it to keep the API serving and get the addresses to open.",
+                flush=True,
+            )
+            return 0
         print(
-            f"""
-The Timesheets API is running at {BASE_URL}, with its embedded authorization server.
-
-  Admin:          {BASE_URL}/admin/   (login: admin / {admin_password})
-  Browsable API:  {BASE_URL}/timesheets   (after logging in to the admin)
-  API docs:       {BASE_URL}/api/docs/   (Authorize with a client of your own:
-                  python manage.py create_api_client "docs" --scopes "read:timesheets create:timesheets")
-""",
+            f"\nThe Timesheets API is running at {BASE_URL}, with its embedded authorization server.\n"
+            + links(admin_password)
+            + "\nServing until Ctrl-C.",
             flush=True,
         )
-        if status != 0 or os.getenv("DEMO_KEEP_SERVING", "1") == "0":
-            return status
-        print("Serving until Ctrl-C.", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: server.terminate())
         server.wait()
         return 0

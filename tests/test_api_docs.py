@@ -84,3 +84,35 @@ def test_swagger_ui_authorizes_with_client_credentials_and_creates_a_timesheet(
         print(f"\nscreenshot of the API docs after the 201: {screenshot}")
     assert status.text.strip().startswith("201")
     assert Timesheet.objects.get().created_by == client_id
+
+
+@pytest.fixture
+def schema(transactional_db) -> dict:
+    out = io.StringIO()
+    call_command("spectacular", "--format", "openapi-json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_authorize_offers_client_credentials_and_not_the_session_cookie(schema):
+    assert list(schema["components"]["securitySchemes"]) == ["oauth2"]
+
+
+def test_batch_shows_no_list_filters(schema):
+    assert "parameters" not in schema["paths"]["/timesheets/batch"]["post"]
+
+
+def test_examples_are_the_scenario_entry(schema):
+    create = schema["paths"]["/timesheets"]["post"]
+    [example] = create["requestBody"]["content"]["application/json"]["examples"].values()
+    assert example["value"] | SAMPLE_ENTRY == example["value"]
+    [batch] = schema["paths"]["/timesheets/batch"]["post"]["requestBody"]["content"]["application/json"][
+        "examples"
+    ].values()
+    assert batch["value"] == [example["value"]]
+
+
+def test_the_export_is_documented_as_csv_with_the_list_filters(schema):
+    export = schema["paths"]["/timesheets/export"]["get"]
+    assert set(export["responses"]["200"]["content"]) == {"text/csv"}
+    assert {"user_id", "year", "week", "project", "approved"} <= {p["name"] for p in export["parameters"]}
+    assert export["security"][0] == {"oauth2": ["read:timesheets"]}

@@ -1,32 +1,79 @@
+from typing import Any
+
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from . import services
+from . import export, services
+from .admin_filters import WeekRangeFilter
+from .admin_weekly import weekly_context
+from .creators import creator_names
 from .history import EntryHistoryMixin, EventChangeList, describe
 from .models import Timesheet, TimesheetEvent
 from .permissions import caller_identity
 
+# The index links the weekly picture and the export beside the list of models.
+admin.site.index_template = "admin/timesheets/index.html"
+
+
+class TimesheetChangeList(ChangeList):
+    """The entries list, with each page's creators named by one query for the whole page."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        self.result_list = list(self.result_list)
+        names = creator_names(timesheet.created_by for timesheet in self.result_list)
+        for timesheet in self.result_list:
+            timesheet.creator_name = names[timesheet.created_by]
+
 
 @admin.register(Timesheet)
 class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
-    list_display = [
-        "id",
-        "user_type",
-        "user_id",
-        "year",
-        "week",
-        "project",
-        "hours",
-        "approved",
-        "created_by",
-    ]
-    list_filter = ["user_type", "year", "week", "project", "approved"]
-    search_fields = ["user_id", "project", "external_id", "created_by"]
+    # Few, narrow columns: the list fits a 1,366 px screen beside the filters.
+    list_display = ["person", "iso_week", "project", "hours", "approved", "creator"]
+    list_display_links = ["person"]
+    list_filter = [WeekRangeFilter, "approved", "user_type"]
+    # Prefixes ("^", UPPER(col) LIKE 'TERM%'): an index on UPPER(col) with pattern ops can
+    # serve them, where Django's default '%term%' must read every row.
+    search_fields = ["^user_id", "^project", "^external_id"]
+    search_help_text = "Finds entries whose person, project or external id starts with the text."
     readonly_fields = ["created_by", "created_at", "updated_at", "approved", "approved_at", "approved_by"]
-    actions = ["approve_selected"]
+    actions = ["approve_selected", "unapprove_selected", "export_selected"]
+    # The exact count of a million rows costs a full scan on every page; "show all" says it.
+    show_full_result_count = False
+    change_list_template = "admin/timesheets/timesheet/change_list.html"
+
+    class Media:
+        css = {"all": ["timesheets/admin.css"]}
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return TimesheetChangeList
+
+    def get_urls(self) -> list:
+        return [
+            path("weekly/", self.admin_site.admin_view(self.weekly_view), name="timesheets_timesheet_weekly"),
+            path("export/", self.admin_site.admin_view(self.export_view), name="timesheets_timesheet_export"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="person", ordering="user_id")
+    def person(self, timesheet: Timesheet) -> str:
+        return f"{timesheet.user_type} {timesheet.user_id}"
+
+    @admin.display(description="week", ordering="year")
+    def iso_week(self, timesheet: Timesheet) -> str:
+        return f"{timesheet.year}-W{timesheet.week:02d}"
+
+    @admin.display(description="created by", ordering="created_by")
+    def creator(self, timesheet: Timesheet) -> str:
+        name = getattr(timesheet, "creator_name", None)
+        return name if name is not None else creator_names([timesheet.created_by])[timesheet.created_by]
 
     @admin.action(description="Approve selected timesheets", permissions=["approve"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Timesheet]) -> None:
@@ -34,6 +81,34 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
         for timesheet_id in pending:
             services.timesheet_approve(timesheet_id=timesheet_id, approved_by=caller_identity(request.user))
         self.message_user(request, f"Approved {len(pending)} timesheet(s).", messages.SUCCESS)
+
+    @admin.action(description="Withdraw approval of selected timesheets", permissions=["approve"])
+    def unapprove_selected(self, request: HttpRequest, queryset: QuerySet[Timesheet]) -> None:
+        approved = list(queryset.filter(approved=True).values_list("pk", flat=True))
+        for timesheet_id in approved:
+            services.timesheet_unapprove(
+                timesheet_id=timesheet_id, unapproved_by=caller_identity(request.user)
+            )
+        self.message_user(request, f"Withdrew approval of {len(approved)} timesheet(s).", messages.SUCCESS)
+
+    @admin.action(description="Export selected timesheets as CSV", permissions=["view"])
+    def export_selected(self, request: HttpRequest, queryset: QuerySet[Timesheet]) -> StreamingHttpResponse:
+        return export.csv_response(queryset.order_by(*Timesheet._meta.ordering))
+
+    def export_view(self, request: HttpRequest) -> StreamingHttpResponse:
+        """The changelist as it is filtered, searched and sorted, as CSV: every page, not one."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return redirect("admin:timesheets_timesheet_changelist")
+        return export.csv_response(changelist.queryset)
+
+    def weekly_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return render(request, "admin/timesheets/weekly.html", weekly_context(self, request))
 
     def has_approve_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("timesheets.approve_timesheet")

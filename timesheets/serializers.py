@@ -4,11 +4,37 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from .models import Timesheet
 
 MAX_BATCH_ITEMS = 1000
+
+# The docs show the scenario's own entry (Auth0's "Server + API": Employee 007, 40 hours on
+# StoreZero), not the generator's "string" and 9999, so that "Try it out" sends a valid one.
+EXAMPLE_ENTRY = {
+    "user_type": "Employee",
+    "user_id": "007",
+    "year": 2016,
+    "week": 24,
+    "project": "StoreZero",
+    "hours": 40,
+    "external_id": "storezero:007:2016-W24",
+}
+EXAMPLE_STORED = {
+    "id": 1,
+    **EXAMPLE_ENTRY,
+    "approved": False,
+    "approved_at": None,
+    "approved_by": "",
+    "created_at": "2016-06-17T17:00:00Z",
+    "created_by": "Kq3vV8cU0pZrYH2bN6sD1xWm",
+}
+ENTRY_EXAMPLES = [
+    OpenApiExample("Employee 007, 40 h on StoreZero", value=EXAMPLE_ENTRY, request_only=True),
+    OpenApiExample("Employee 007, 40 h on StoreZero", value=EXAMPLE_STORED, response_only=True),
+]
 
 
 def validate_printable(value: str) -> str:
@@ -17,6 +43,7 @@ def validate_printable(value: str) -> str:
     return value
 
 
+@extend_schema_serializer(examples=ENTRY_EXAMPLES)
 class TimesheetSerializer(serializers.ModelSerializer):
     """An entry as the README's "The API" defines it; unknown fields are refused, not ignored."""
 
@@ -81,6 +108,16 @@ class TimesheetSerializer(serializers.ModelSerializer):
         return attrs
 
 
+@extend_schema_serializer(
+    examples=[
+        ENTRY_EXAMPLES[0],
+        OpenApiExample(
+            "Employee 007, 40 h on StoreZero",
+            value={**EXAMPLE_STORED, "message": "Timesheet created for Employee: 007"},
+            response_only=True,
+        ),
+    ]
+)
 class TimesheetWrittenSerializer(TimesheetSerializer):
     """The answer to POST /timesheets: the entry, and a line for people (the scenario prints it)."""
 
@@ -90,6 +127,15 @@ class TimesheetWrittenSerializer(TimesheetSerializer):
         fields = [*TimesheetSerializer.Meta.fields, "message"]
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Employee 007's week, created",
+            value={"index": 0, "status": "created", "id": 1, "errors": None},
+            response_only=True,
+        )
+    ]
+)
 class BatchItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "conflict", "invalid"])

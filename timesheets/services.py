@@ -145,3 +145,20 @@ def timesheet_save(*, timesheet: Timesheet, actor: str) -> None:
     event = TimesheetEvent.updated(before, timesheet, actor)
     if event.changes:
         event.save()
+
+
+@transaction.atomic
+def timesheet_unapprove(*, timesheet_id: int, unapproved_by: str) -> Timesheet:
+    """Lifts an approval made in error, so the entry can be corrected or deleted again.
+
+    Only callers allowed to approve may call it (the admin checks the approve permission):
+    approval is what guards an entry, and whoever may set that guard may lift it.
+    """
+    timesheet = Timesheet.objects.select_for_update().get(pk=timesheet_id)
+    if timesheet.approved:
+        timesheet.approved = False
+        timesheet.approved_at = None
+        timesheet.approved_by = ""
+        timesheet.save(update_fields=["approved", "approved_at", "approved_by", "updated_at"])
+        TimesheetEvent.unapproved(timesheet, unapproved_by).save()
+    return timesheet

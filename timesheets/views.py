@@ -2,15 +2,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from . import health, services
+from . import export, health, services
 from .exceptions import Conflict
 from .filters import TimesheetFilter
 from .models import Timesheet
@@ -29,6 +32,19 @@ SINGLE_STATUS = {
 }
 
 
+class CSVDownloadNegotiation(BaseContentNegotiation):
+    """The export answers CSV whatever `Accept` says, and its refusals JSON like the rest of the API.
+
+    DRF's own pattern ("Custom content negotiation") for a view whose success is not rendered.
+    """
+
+    def select_parser(self, request: Request, parsers: list) -> Any:
+        return parsers[0]
+
+    def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None) -> tuple:
+        return renderers[0], renderers[0].media_type
+
+
 class TimesheetViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -41,6 +57,7 @@ class TimesheetViewSet(
     lookup_value_regex = r"\d+"
     required_scopes = {
         "list": [READ],
+        "export": [READ],
         "retrieve": [READ],
         "create": [CREATE],
         "batch": [CREATE],
@@ -74,8 +91,16 @@ class TimesheetViewSet(
             headers["Location"] = request.build_absolute_uri(f"/timesheets/{timesheet.pk}")
         return Response(body, status=SINGLE_STATUS[result.outcome], headers=headers)
 
-    @extend_schema(request=TimesheetSerializer(many=True), responses=BatchItemResultSerializer(many=True))
-    @action(detail=False, methods=["post"], pagination_class=None)
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if self.action == "batch":
+            kwargs.setdefault("many", True)  # the browsable API's form then asks for an array
+        return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(
+        request=TimesheetSerializer(many=True),
+        responses=BatchItemResultSerializer(many=True),
+    )
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def batch(self, request: Request) -> Response:
         """Up to 1,000 entries; one result per item, in order. An invalid item holds back no other."""
         items = request.data
@@ -83,7 +108,7 @@ class TimesheetViewSet(
             raise ValidationError(
                 {"non_field_errors": [f"Expected a JSON array of 1 to {MAX_BATCH_ITEMS} entries."]}
             )
-        validator = self.get_serializer()
+        validator = self.get_serializer().child
         results: list[dict[str, Any] | None] = [None] * len(items)
         valid: list[tuple[int, dict[str, Any]]] = []
         for index, item in enumerate(items):
@@ -103,6 +128,30 @@ class TimesheetViewSet(
                     "errors": None,
                 }
         return Response(results)
+
+    @extend_schema(
+        filters=True,
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                response=OpenApiTypes.STR,
+                description="A header row of the entry's fields, then one row per entry; streamed.",
+            )
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        pagination_class=None,
+        renderer_classes=[JSONRenderer],
+        content_negotiation_class=CSVDownloadNegotiation,
+    )
+    def export(self, request: Request) -> StreamingHttpResponse:
+        """Every entry the list's filters select, as CSV for payroll, unpaginated.
+
+        Cells starting with `=`, `+`, `-` or `@` get a leading `'`, so that a spreadsheet
+        shows them instead of running them as formulas.
+        """
+        return export.csv_response(self.filter_queryset(self.get_queryset()))
 
     @extend_schema(responses={204: None, 409: OpenApiResponse(description="The entry is approved.")})
     def destroy(self, request: Request, pk: str) -> Response:

@@ -282,6 +282,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # API clients authorize with client credentials; the session cookie is the browsable
+    # API's way in for staff, and offering it in Swagger's Authorize dialog only misleads.
+    "AUTHENTICATION_WHITELIST": ["timesheets.authentication.BearerTokenAuthentication"],
     "PREPROCESSING_HOOKS": ["timesheets.schema.document_paths_without_trailing_slash"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

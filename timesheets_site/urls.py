@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
+from django.views.generic import RedirectView, TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
+    # The admin's "View site" link (admin.site.site_url, "/") lands here.
+    path("", TemplateView.as_view(template_name="timesheets/landing.html"), name="landing"),
     path("admin/", admin.site.urls),
     re_path(r"^admin$", RedirectView.as_view(url="/admin/")),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),

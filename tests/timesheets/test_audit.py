@@ -43,6 +43,17 @@ def test_a_batch_records_its_creations_and_updates(api, token, entry):
     ]
 
 
+def test_admin_shows_the_trail_read_only(admin_client, timesheet):
+    admin_client.post(
+        "/admin/timesheets/timesheet/", {"action": "approve_selected", "_selected_action": [timesheet.pk]}
+    )
+    response = admin_client.get("/admin/timesheets/timesheetevent/")
+    assert response.status_code == 200
+    assert [event.action for event in response.context["cl"].result_list] == ["approved"]
+    event = TimesheetEvent.objects.get(timesheet_id=timesheet.pk)
+    assert admin_client.post(f"/admin/timesheets/timesheetevent/{event.pk}/delete/").status_code == 403
+
+
 def test_admin_cannot_delete_an_approved_entry(admin_client, timesheet):
     Timesheet.objects.filter(pk=timesheet.pk).update(approved=True)
     response = admin_client.post(f"/admin/timesheets/timesheet/{timesheet.pk}/delete/", {"post": "yes"})

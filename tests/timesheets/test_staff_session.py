@@ -55,3 +55,10 @@ def test_a_user_who_is_not_staff_gets_no_scopes(api, django_user_model, timeshee
         headers={"X-CSRFToken": api.session.cookies["csrftoken"]},
     )
     assert api.get("/timesheets").status_code == 403
+
+
+def test_get_on_the_batch_endpoint_is_405_with_a_form_to_post(api, staff_session):
+    staff_session("view_timesheet", "add_timesheet")
+    response = api.get("/timesheets/batch", headers={"Accept": "text/html"})
+    assert response.status_code == 405
+    assert 'id="post-generic-content-form"' in response.text

@@ -1,0 +1,53 @@
+"""`make demo` on a port of one's choosing, saying truthfully that it stopped."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+from .support import PROJECT_DIR
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_demo_serves_on_demo_port_and_says_when_it_stopped(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "DEMO_PORT": str(port),
+        "DEMO_KEEP_SERVING": "0",
+    }
+    demo = subprocess.run(
+        [sys.executable, "scripts/demo.py"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert f"Fetched an access token from http://127.0.0.1:{port}/oauth/token" in demo.stderr + demo.stdout
+    assert f"the server at http://127.0.0.1:{port} has been stopped" in demo.stdout
+    assert "is running" not in demo.stdout
+
+
+def test_a_demo_port_that_is_not_a_number_is_refused(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "DEMO_PORT": "eighty"}
+    demo = subprocess.run(
+        [sys.executable, "scripts/demo.py"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert demo.returncode == 2 and "DEMO_PORT='eighty' is not a port number" in demo.stdout

@@ -1,0 +1,188 @@
+"""What a person sees, in a real Chromium: the entries list, the weekly picture, the landing page.
+
+Screenshots go to artifacts/ for people to look at; the assertions are what a person must
+see there: names rather than ids, charts with the right totals, no horizontal scrollbar on a
+1,366 px screen, and no server error behind any link of the admin.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from urllib.parse import urljoin, urlparse
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+
+from issuer.services import api_client_create
+from timesheets.models import Timesheet
+
+from .support import PROJECT_DIR
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long passphrase for the screens"
+LAPTOP = {"width": 1366, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+
+
+@pytest.fixture
+def payroll_data(transactional_db) -> str:
+    """Two weeks of the scenario's people, created by an import client and by a staff user."""
+    client = api_client_create(name="Contractor import", scopes=["create:timesheets"]).client
+    rows = [
+        ("Employee", "007", 24, "StoreZero", "40", True, client.client_id),
+        ("Employee", "007", 23, "StoreZero", "8", False, client.client_id),
+        (
+            "Contractor",
+            "c-42",
+            24,
+            "Atlas: the very long name of a migration project",
+            "12.5",
+            False,
+            "user:maria",
+        ),
+    ]
+    Timesheet.objects.bulk_create(
+        Timesheet(
+            user_type=kind,
+            user_id=user_id,
+            year=2016,
+            week=week,
+            project=project,
+            hours=Decimal(hours),
+            approved=approved,
+            created_by=created_by,
+            external_id=f"{user_id}:{week}",
+        )
+        for kind, user_id, week, project, hours, approved, created_by in rows
+    )
+    return client.client_id
+
+
+@pytest.fixture
+def staff_browser(api, browser):
+    get_user_model().objects.create_superuser("payroll", "payroll@abc.example", PASSWORD)
+    from selenium.webdriver.common.by import By
+
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", LAPTOP)
+    browser.get(api.base_url + "/admin/login/")
+    browser.find_element(By.NAME, "username").send_keys("payroll")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    browser.find_element(By.ID, "site-name")  # waits for the admin index
+    return browser
+
+
+def screenshot(browser, name: str) -> None:
+    artifacts = PROJECT_DIR / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    browser.save_screenshot(str(artifacts / name))
+
+
+def has_horizontal_scrollbar(browser) -> bool:
+    """The page's, or that of the box Django's admin scrolls a too wide list in."""
+    return browser.execute_script(
+        "return [document.documentElement, ...document.querySelectorAll('.results, .weekly-charts')]"
+        ".some(box => box.scrollWidth > box.clientWidth)"
+    )
+
+
+def test_the_entries_list_names_creators_and_fits_a_laptop_screen(api, staff_browser, payroll_data):
+    from selenium.webdriver.common.by import By
+
+    staff_browser.get(api.base_url + "/admin/timesheets/timesheet/")
+    screenshot(staff_browser, "admin-entries.png")
+    creators = [cell.text for cell in staff_browser.find_elements(By.CSS_SELECTOR, "td.field-creator")]
+    assert sorted(creators) == ["Contractor import", "Contractor import", "maria"]
+    assert payroll_data not in staff_browser.find_element(By.ID, "result_list").text
+    assert not has_horizontal_scrollbar(staff_browser)
+
+
+def test_the_week_picker_narrows_the_list(api, staff_browser, payroll_data):
+    from selenium.webdriver.common.by import By
+
+    staff_browser.get(api.base_url + "/admin/timesheets/timesheet/?week_from=2016-W24&week_to=2016-W24")
+    weeks = {cell.text for cell in staff_browser.find_elements(By.CSS_SELECTOR, "td.field-iso_week")}
+    assert weeks == {"2016-W24"}
+    picker = staff_browser.find_element(By.CSS_SELECTOR, "input[type=week][name=week_from]")
+    assert picker.get_attribute("value") == "2016-W24"
+
+
+def test_the_weekly_picture_charts_the_right_totals(api, staff_browser, payroll_data):
+    from selenium.webdriver.common.by import By
+
+    staff_browser.get(
+        api.base_url + "/admin/timesheets/timesheet/weekly/?week_from=2016-W23&week_to=2016-W24"
+    )
+    staff_browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**LAPTOP, "height": 2400})
+    screenshot(staff_browser, "admin-weekly-picture.png")
+    persons = staff_browser.find_element(By.CSS_SELECTOR, "#chart-persons svg").get_attribute("textContent")
+    assert "Employee 007: 48 h" in persons and "Contractor c-42: 12.5 h" in persons
+    approval = staff_browser.find_element(By.CSS_SELECTOR, "#chart-approval svg").get_attribute("textContent")
+    assert "waiting: 20.5 h" in approval and "approved: 40 h" in approval
+    assert staff_browser.find_element(By.ID, "total-hours").text == "60.5 h"
+    staff_browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", LAPTOP)
+    assert not has_horizontal_scrollbar(staff_browser)
+
+
+def test_the_landing_page_leads_to_the_docs_the_api_and_the_admin(api, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", LAPTOP)
+    browser.get(api.base_url + "/")
+    screenshot(browser, "landing.png")
+    links = {
+        link.text: urlparse(link.get_attribute("href")).path
+        for link in browser.find_elements(By.TAG_NAME, "a")
+    }
+    assert {links["API docs"], links["Browsable API"], links["Admin"]} == {
+        "/api/docs",
+        "/timesheets",
+        "/admin/",
+    }
+
+
+def test_no_admin_link_leads_to_a_server_error(api, staff_browser, payroll_data):
+    """Every link of the admin index, and every link of the pages they open, answers without a 5xx."""
+    from selenium.webdriver.common.by import By
+
+    session = requests.Session()
+    for cookie in staff_browser.get_cookies():
+        session.cookies.set(cookie["name"], cookie["value"])
+    start = api.base_url + "/admin/"
+    staff_browser.get(start)
+    screenshot(staff_browser, "admin-index.png")
+    assert "Weekly picture" in staff_browser.find_element(By.ID, "payroll-links").text
+    seen, pages, failures = {start}, [(start, 0)], []
+    while pages:
+        page, depth = pages.pop()
+        response = session.get(page, timeout=30)
+        if response.status_code >= 500:
+            failures.append((page, response.status_code))
+        if depth == 2 or "text/html" not in response.headers.get("Content-Type", ""):
+            continue
+        for href in re.findall(r'href="([^"#]+)"', response.text):
+            link = urljoin(page, href.replace("&amp;", "&"))
+            if (
+                link.startswith(start)
+                and "logout" not in link
+                and "/delete/" not in link
+                and link not in seen
+            ):
+                seen.add(link)
+                pages.append((link, depth + 1))
+    assert len(seen) > 20
+    assert failures == []
+
+
+def test_the_browsable_batch_endpoint_offers_a_form_for_a_get(api, staff_browser):
+    from selenium.webdriver.common.by import By
+
+    staff_browser.get(api.base_url + "/timesheets/batch")
+    screenshot(staff_browser, "browsable-batch.png")
+    assert "405" in staff_browser.find_element(By.CSS_SELECTOR, ".response-info").text
+    form = staff_browser.find_element(By.CSS_SELECTOR, "#post-generic-content-form textarea")
+    [blank] = json.loads(form.get_attribute("value"))  # an array of entries, as batch takes
+    assert {"user_type", "user_id", "year", "week", "project", "hours"} <= set(blank)

@@ -1,0 +1,76 @@
+"""GET /timesheets/export: entries as CSV for payroll, streamed and safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+from unittest import mock
+
+from django.db.models.query import QuerySet
+
+from timesheets import export
+from timesheets.models import Timesheet
+
+
+def rows(response) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+def test_the_export_is_csv_with_a_header_of_the_entry_fields(api, token, entry):
+    api.post("/timesheets", token=token, json=entry(external_id="k-1"))
+    response = api.get("/timesheets/export", token=token)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert response.text.splitlines()[0] == ",".join(export.FIELDS)
+    [row] = rows(response)
+    assert (row["user_id"], row["project"], row["hours"], row["external_id"]) == (
+        "007",
+        "StoreZero",
+        "40.00",
+        "k-1",
+    )
+
+
+def test_the_export_takes_the_list_filters(api, token, entry):
+    api.post("/timesheets", token=token, json=entry(user_id="a"))
+    api.post("/timesheets", token=token, json=entry(user_id="b"))
+    response = api.get("/timesheets/export", token=token, params={"user_id": "b"})
+    assert [row["user_id"] for row in rows(response)] == ["b"]
+
+
+def test_cells_that_start_a_formula_are_neutralised(api, token, entry):
+    for project in ("=HYPERLINK(1)", "+1", "-1", "@SUM(A1)"):
+        api.post("/timesheets", token=token, json=entry(project=project, external_id=project))
+    projects = {row["project"] for row in rows(api.get("/timesheets/export", token=token))}
+    assert projects == {"'=HYPERLINK(1)", "'+1", "'-1", "'@SUM(A1)"}
+
+
+def test_the_export_needs_the_read_scope(api, local_issuer):
+    response = api.get("/timesheets/export", token=local_issuer.token(scope="create:timesheets"))
+    assert response.status_code == 403
+    assert response.json()["required_scopes"] == ["read:timesheets"]
+
+
+def test_the_api_answers_with_a_streaming_response(admin_client, timesheet):
+    response = admin_client.get("/timesheets/export")
+    assert response.streaming
+    assert "c-42" in b"".join(response.streaming_content).decode()
+
+
+def test_rows_are_read_from_a_query_iterator_only_as_the_stream_is_consumed(timesheet):
+    with mock.patch.object(QuerySet, "iterator", autospec=True, side_effect=QuerySet.iterator) as iterator:
+        response = export.csv_response(Timesheet.objects.all())
+        assert iterator.call_count == 0  # the response holds a generator, not the rows
+        body = b"".join(response.streaming_content).decode()
+    assert iterator.call_args.kwargs == {"chunk_size": export.CHUNK_SIZE}
+    assert "c-42" in body
+
+
+def test_lines_go_out_a_chunk_at_a_time(timesheet, monkeypatch):
+    fields = Timesheet.objects.values(*export.FIELDS[1:7], "created_by").get()
+    Timesheet.objects.bulk_create([Timesheet(**{**fields, "user_id": user_id}) for user_id in ("a", "b")])
+    monkeypatch.setattr(export, "CHUNK_SIZE", 2)
+    lines = export.csv_lines(Timesheet.objects.order_by("id"))
+    assert inspect.isgenerator(lines)
+    assert [chunk.count("\n") for chunk in lines] == [1, 2, 1]  # header, two rows, the last row
