@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from . import services
 from .models import Timesheet, TimesheetEvent
+from .pagination import FastCountPaginator
 from .permissions import caller_identity
 
 
@@ -24,6 +25,10 @@ class TimesheetAdmin(admin.ModelAdmin):
     search_fields = ["user_id", "project", "external_id", "created_by"]
     readonly_fields = ["created_by", "created_at", "updated_at", "approved", "approved_at", "approved_by"]
     actions = ["approve_selected"]
+    # At a million entries: counts kept until a write, deep pages read ids first, and no
+    # second count of the whole table beside a filtered one.
+    paginator = FastCountPaginator
+    show_full_result_count = False
 
     @admin.action(description="Approve selected timesheets", permissions=["approve"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Timesheet]) -> None:
