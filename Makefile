@@ -25,6 +25,6 @@ format: $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/python scripts/demo.py
 
-# Starts its own gunicorn instances on ports 8101-8102 and a fresh database; prints figures.
+# Starts its own gunicorn instances on free loopback ports and fresh databases; prints figures.
 bench: $(BIN)/.installed
 	$(BIN)/python scripts/bench.py
