@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import requests
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from importer import pipeline
 from importer.client import AuthorizationError, RetryPolicy, TimesheetsClient, TokenProvider, TransientError
@@ -66,20 +66,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         report = Report(sys.stderr, progress=not options["no_progress"])
-        exit_code = 0
+        problem: str | None = None
         with ExitStack() as resources:
             try:
                 self._run(report, options, resources)
             except (ConfigurationError, AuthorizationError, SourceError, LockUnavailable) as exc:
-                logger.error("%s", exc)
-                exit_code = EXIT_CONFIGURATION
+                problem = str(exc)
             finally:
                 report.close()
         summary = report.summary
         self.stdout.write(summary.as_json() if options["as_json"] else summary.line())
-        exit_code = exit_code or summary.exit_code
-        if exit_code:
-            raise SystemExit(exit_code)
+        if problem is not None:
+            raise CommandError(problem, returncode=EXIT_CONFIGURATION)
+        if summary.exit_code:
+            raise CommandError("Some rows were not imported; each one is reported above.", returncode=1)
 
     def _run(self, report: Report, options: dict, resources: ExitStack) -> None:
         sources: list[str] = options["sources"]
