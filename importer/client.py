@@ -177,8 +177,11 @@ def _json_or_none(response: requests.Response) -> Any:
 class TimesheetsClient:
     """POST /timesheets/batch with a bearer token, renewed once when the API refuses it."""
 
-    def __init__(self, config: ImporterConfig, tokens: TokenProvider, policy: RetryPolicy) -> None:
-        self.batch_url = f"{config.api_url}/timesheets/batch"
+    def __init__(
+        self, config: ImporterConfig, tokens: TokenProvider, policy: RetryPolicy, *, dry_run: bool = False
+    ) -> None:
+        # A dry run is the API's own preview: each item's would-be result, nothing written.
+        self.batch_url = f"{config.api_url}/timesheets/batch" + ("?dry_run=true" if dry_run else "")
         self.tokens = tokens
         self.policy = policy
         self.session = tokens.session

@@ -31,13 +31,6 @@ def counted(rows: Iterable[SourceRow], report: Report) -> Iterator[SourceRow]:
         yield row
 
 
-def check_items(items: Iterable[Item], report: Report) -> None:
-    """--dry-run without the API: rows that cannot become entries are rejected; nothing is sent."""
-    for item in items:
-        if item.errors is not None:
-            report.outcome(item, "invalid", item.errors)
-
-
 def send_items(items: Iterable[Item], client: TimesheetsClient, report: Report, batch_size: int) -> None:
     """Sends batches with up to MAX_IN_FLIGHT under way while the next ones are read.
 

@@ -50,7 +50,12 @@ class Command(BaseCommand):
             "--day-first", action="store_true", help="read dates like 03/01/2021 as day/month/year"
         )
         parser.add_argument("--batch-size", type=_batch_size, default=500)
-        parser.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="ask the API what each row would become (created, updated, unchanged, conflict, "
+            "invalid) and write nothing; needs credentials like a real run",
+        )
         parser.add_argument("--rejects", type=Path, help="append refused rows to this file (JSONL)")
         parser.add_argument("--json", action="store_true", dest="as_json", help="print the summary as JSON")
         parser.add_argument("--no-progress", action="store_true")
@@ -92,11 +97,6 @@ class Command(BaseCommand):
             column_map=options["column_map"],
             day_first=options["day_first"],
         )
-        if options["dry_run"]:
-            self._open_rejects(report, options, resources)
-            pipeline.check_items(items, report)
-            return
-
         config = load_config()
         policy = RetryPolicy(total_seconds=options["retry_for"], read_timeout=options["timeout"])
         with ExitStack() as stack:
@@ -112,7 +112,7 @@ class Command(BaseCommand):
                 logger.error("No access token, so nothing was sent: %s", exc)
                 pipeline.fail_all(items, report, f"No access token: {exc}")
                 return
-            client = TimesheetsClient(config, tokens, policy)
+            client = TimesheetsClient(config, tokens, policy, dry_run=options["dry_run"])
             pipeline.send_items(items, client, report, options["batch_size"])
 
     @staticmethod
