@@ -1,4 +1,4 @@
-"""POST /timesheets/batch?dry_run=true: each item's would-be result, from the write's own path, nothing written."""
+"""POST /timesheets/batch?dry_run=true: would-be results from the write's own path, nothing written."""
 
 from __future__ import annotations
 
