@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from importer.client import AuthorizationError
 from importer.config import ConfigurationError
 from importer.formats import FORMATS
+from importer.heartbeat import Heartbeat
 from importer.lock import LockUnavailable
 from importer.report import Report
 from importer.run import ImportOptions, run_import
@@ -82,18 +83,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timeout", type=float, default=60, help="seconds to wait for an answer before retrying (60)"
         )
+        parser.add_argument(
+            "--heartbeat-url",
+            metavar="URL",
+            help="a monitor pinged at URL/start, then URL on exit 0 or URL/fail otherwise "
+            "(healthchecks.io); default TIMESHEETS_HEARTBEAT_URL",
+        )
 
     def handle(self, *args, **options) -> None:
+        heartbeat = Heartbeat(options["heartbeat_url"])
+        heartbeat.start()
         report = Report(sys.stderr, progress=not options["no_progress"])
         problem: str | None = None
         try:
             run_import(_options(options), report)
         except (ConfigurationError, AuthorizationError, SourceError, LockUnavailable) as exc:
             problem = str(exc)
-        finally:
+        except BaseException:
             report.close()
+            heartbeat.finish(1, report.summary.line())
+            raise
+        report.close()
         summary = report.summary
-        self.stdout.write(summary.as_json() if options["as_json"] else summary.line())
+        line = summary.as_json() if options["as_json"] else summary.line()
+        self.stdout.write(line)
+        heartbeat.finish(EXIT_CONFIGURATION if problem is not None else summary.exit_code, line)
         if problem is not None:
             raise CommandError(problem, returncode=EXIT_CONFIGURATION)
         if summary.exit_code:
