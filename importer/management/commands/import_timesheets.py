@@ -76,13 +76,25 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", dest="as_json", help="print the summary as JSON")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on a terminal")
         parser.add_argument(
-            "--lock-wait", type=float, metavar="SECONDS", default=60, help="seconds to wait for an import already running (60)"
+            "--lock-wait",
+            type=float,
+            metavar="SECONDS",
+            default=60,
+            help="seconds to wait for an import already running (60)",
         )
         parser.add_argument(
-            "--retry-for", type=float, metavar="SECONDS", default=120, help="seconds to keep retrying a request that fails (120)"
+            "--retry-for",
+            type=float,
+            metavar="SECONDS",
+            default=120,
+            help="seconds to keep retrying a request that fails (120)",
         )
         parser.add_argument(
-            "--timeout", type=float, metavar="SECONDS", default=60, help="seconds to wait for an answer before retrying (60)"
+            "--timeout",
+            type=float,
+            metavar="SECONDS",
+            default=60,
+            help="seconds to wait for an answer before retrying (60)",
         )
         parser.add_argument(
             "--heartbeat-url",
