@@ -140,8 +140,11 @@ class JsonArrayItems:
                     self._pos = len(self._text)
                     continue
                 if found.group() == "\\":
-                    if found.end() >= len(self._text):
-                        self._pos = len(self._text)  # the escaped character is in the next chunk
+                    if found.end() >= len(self._text):  # the escaped character is in the next chunk
+                        size += found.start() - start
+                        self._text, self._pos, start = self._text[found.start() :], 0, 0
+                        if not self._more():
+                            raise ValueError("the data ends inside an item")
                         continue
                     self._pos = found.end() + 1
                     continue
