@@ -20,6 +20,7 @@ class Summary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0  # entries removed because their time is gone from a time tracker
     conflicts: int = 0
     rejected: int = 0
     failed: int = 0
@@ -29,10 +30,6 @@ class Summary:
 
     def as_json(self) -> str:
         return json.dumps(asdict(self))
-
-    @property
-    def accounted(self) -> int:
-        return self.created + self.updated + self.unchanged + self.conflicts + self.rejected + self.failed
 
     @property
     def exit_code(self) -> int:
@@ -54,6 +51,7 @@ class Report:
         "created": "created",
         "updated": "updated",
         "unchanged": "unchanged",
+        "deleted": "deleted",
         "conflict": "conflicts",
         "invalid": "rejected",
         "failed": "failed",

@@ -55,7 +55,9 @@ def single_line_files(tmp_path_factory) -> dict[str, Path]:
 def test_a_50_mb_line_is_one_rejected_row_in_bounded_memory(run_import, single_line_files, kind):
     run = run_import(str(single_line_files[kind]))
     assert run.exit_code == 1, run.stderr
-    assert run.summary == dict(read=3, created=2, updated=0, unchanged=0, conflicts=0, rejected=1, failed=0)
+    assert run.summary == dict(
+        read=3, created=2, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=1, failed=0
+    )
     assert run.peak_rss_mb < PEAK_MB
     [reject] = run.rejects
     assert reject["line"] == (3 if kind == "csv" else 2)
@@ -69,7 +71,9 @@ def test_a_json_file_of_200_kb_of_nested_brackets_is_one_rejected_item(run_impor
     path.write_text(f"[{json.dumps(entry(1))},{nested},{json.dumps(entry(3))}]")
     run = run_import(str(path))
     assert run.exit_code == 1, run.stderr
-    assert run.summary == dict(read=3, created=2, updated=0, unchanged=0, conflicts=0, rejected=1, failed=0)
+    assert run.summary == dict(
+        read=3, created=2, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=1, failed=0
+    )
     assert run.peak_rss_mb < PEAK_MB
     [reject] = run.rejects
     assert (reject["line"], reject["errors"]) == (
@@ -92,7 +96,9 @@ def test_a_jsonl_line_of_100000_brackets_is_rejected_alone(run_import, tmp_path)
     path.write_text(f"{json.dumps(entry(1))}\n{'[' * 100_000}\n{json.dumps(entry(3))}\n")
     run = run_import(str(path))
     assert run.exit_code == 1, run.stderr
-    assert run.summary == dict(read=3, created=2, updated=0, unchanged=0, conflicts=0, rejected=1, failed=0)
+    assert run.summary == dict(
+        read=3, created=2, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=1, failed=0
+    )
     assert run.rejects[0]["line"] == 2
 
 
@@ -118,7 +124,9 @@ def test_a_harvest_duration_of_29_nines_is_rejected_alone(run_import, tmp_path):
     path.write_text(export + bad.format("9" * 29))
     run = run_import(str(path))
     assert run.exit_code == 1, run.stderr
-    assert run.summary == dict(read=5, created=4, updated=0, unchanged=0, conflicts=0, rejected=1, failed=0)
+    assert run.summary == dict(
+        read=5, created=4, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=1, failed=0
+    )
     assert (run.rejects[0]["line"], list(run.rejects[0]["errors"])) == (6, ["duration"])
 
 
@@ -156,7 +164,9 @@ def test_a_row_with_10000_extra_columns_is_rejected_and_the_others_import(run_im
     path.write_text(f"{HEADER}\n{csv_row(1)}\n{csv_row(2)}{',x' * 10_000}\n{csv_row(3)}\n")
     run = run_import(str(path))
     assert run.exit_code == 1, run.stderr
-    assert run.summary == dict(read=3, created=2, updated=0, unchanged=0, conflicts=0, rejected=1, failed=0)
+    assert run.summary == dict(
+        read=3, created=2, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=1, failed=0
+    )
     assert run.rejects[0]["errors"] == {
         "non_field_errors": ["The record has 10,006 columns; at most 200 are read."]
     }
@@ -180,7 +190,9 @@ def test_a_line_that_is_not_utf8_rejects_only_its_row(run_import, tmp_path):
     )
     run = run_import(str(path))
     assert run.exit_code == 1, run.stderr
-    assert run.summary == dict(read=3, created=2, updated=0, unchanged=0, conflicts=0, rejected=1, failed=0)
+    assert run.summary == dict(
+        read=3, created=2, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=1, failed=0
+    )
     [reject] = run.rejects
     assert reject["line"] == 3
     assert reject["errors"] == {"non_field_errors": ["Line 3 is not UTF-8 text (byte 0xff at byte 12)."]}

@@ -45,7 +45,9 @@ def test_authorization_lost_mid_run_exits_2_with_the_rest_counted_failed(
     run = run_import(rows_csv(10), "--batch-size", "2")
     assert run.exit_code == 2, run.stderr
     # Batches 1 and 2 were written; 3 and 4 were refused; 5 was never sent.
-    assert run.summary == dict(read=10, created=4, updated=0, unchanged=0, conflicts=0, rejected=0, failed=6)
+    assert run.summary == dict(
+        read=10, created=4, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=0, failed=6
+    )
     assert Timesheet.objects.count() == 4
     assert f"HTTP {status}" in run.stderr
 
