@@ -163,7 +163,9 @@ def test_a_dry_run_previews_each_outcome_from_the_api_and_writes_nothing(run_imp
     ]
     run = run_import(export(rows), "--dry-run")
     assert run.exit_code == 1, run.stderr
-    assert run.summary == dict(read=5, created=1, updated=1, unchanged=1, conflicts=1, rejected=1, failed=0)
+    assert run.summary == dict(
+        read=5, created=1, updated=1, unchanged=1, deleted=0, conflicts=1, rejected=1, failed=0
+    )
     assert {(reject["line"], reject["status"]) for reject in run.rejects} == {(3, "conflict"), (6, "invalid")}
     assert list(Timesheet.objects.order_by("pk").values_list("pk", "hours", "updated_at")) == before
 
