@@ -125,8 +125,7 @@ class Command(BaseCommand):
             raise CommandError(problem, returncode=EXIT_CONFIGURATION)
         if summary.exit_code:
             raise CommandError(
-                f"{summary.read - summary.created - summary.updated - summary.unchanged} "
-                "rows were not imported; see above.",
+                f"{summary.conflicts + summary.rejected + summary.failed} rows were not imported; see above.",
                 returncode=summary.exit_code,
             )
 
