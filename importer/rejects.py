@@ -23,10 +23,20 @@ class RejectsFile:
     """
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self.partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        # A link is followed: the file it names is replaced, the link stays. A device, a pipe
+        # or /dev/stderr is written as it is, since nothing can be renamed onto it.
+        self.path = Path(os.path.realpath(path))
+        special = str(path.absolute()).startswith(("/dev/", "/proc/")) or (
+            self.path.exists() and not self.path.is_file()
+        )
+        self.partial: Path | None = (
+            None if special else self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        )
         try:
-            fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+            if self.partial is None:
+                fd = os.open(path, os.O_WRONLY | os.O_APPEND)  # never created, never renamed
+            else:
+                fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         except OSError as exc:
             raise ConfigurationError(f"--rejects {path}: {exc.strerror}") from None
         self.file: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
@@ -39,8 +49,10 @@ class RejectsFile:
     ) -> None:
         try:
             self.file.close()
-            os.replace(self.partial, self.path)
+            if self.partial is not None:
+                os.replace(self.partial, self.path)
         except OSError as exc:
             logger.error("Cannot write --rejects %s: %s", self.path, exc.strerror or exc)
-            with contextlib.suppress(OSError):
-                self.partial.unlink()
+            if self.partial is not None:
+                with contextlib.suppress(OSError):
+                    self.partial.unlink()

@@ -146,3 +146,15 @@ def test_errors_name_the_url_they_hit(run_import, rows_csv, api):
     assert run.exit_code == 2, run.stderr
     assert f"The token endpoint {api.base_url}/no/such/token/endpoint answered HTTP 404" in run.stderr
     assert not Timesheet.objects.exists()
+
+
+def test_rejects_through_a_link_replace_the_file_it_names_and_keep_the_link(run_import, rows_csv, tmp_path):
+    target = tmp_path / "logs" / "rejects.jsonl"
+    target.parent.mkdir()
+    target.write_text('{"previous": "run"}\n')
+    link = tmp_path / "rejects.jsonl"
+    link.symlink_to(target)
+    run = run_import(rows_csv(1, invalid=2), "--rejects", str(link))
+    assert run.exit_code == 1
+    assert link.is_symlink()
+    assert [json.loads(line)["status"] for line in target.read_text().splitlines()] == ["invalid", "invalid"]
