@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -12,10 +14,11 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from .config import ImporterConfig, discover_token_url
+from .config import ConfigurationError, ImporterConfig, discover_token_url
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,19 @@ class AuthorizationError(Exception):
 
 class TransientError(Exception):
     """No usable answer in the time allowed; a later run can finish the work."""
+
+
+class BodyTooLarge(Exception):
+    """The API answered 413: the batch must be sent in smaller parts."""
+
+
+def public_url(url: str) -> str:
+    """The URL as errors name it: without user:password, query or fragment, which may hold secrets."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 @dataclass(frozen=True)
@@ -82,59 +98,104 @@ def send(
             wait = policy.backoff(attempt) if asked is None else asked
         attempt += 1
         if time.monotonic() + wait > deadline:
-            raise TransientError(f"{method} {url}: {problem}, {attempt} attempts")
-        logger.warning("%s %s: %s; retrying in %.1f s", method, url, problem, wait)
+            raise TransientError(f"{method} {public_url(url)}: {problem}, {attempt} attempts")
+        # One line when a request starts failing, not one per attempt: an outage stays readable.
+        logger.log(
+            logging.WARNING if attempt == 1 else logging.DEBUG,
+            "%s %s: %s; retrying for up to %.0f s",
+            method,
+            public_url(url),
+            problem,
+            max(0.0, deadline - time.monotonic()),
+        )
         time.sleep(wait)
 
 
 class TokenProvider:
-    """Client credentials tokens, cached in a 0600 file across runs.
+    """Client credentials tokens, kept in memory and cached in a 0600 file across runs.
 
     Auth0 counts machine-to-machine tokens: a job that runs every five minutes reuses
-    one token until shortly before it expires instead of asking for one each run.
+    one token until shortly before it expires instead of asking for one each run. The
+    cache file is named by an HMAC of the token request keyed with the client secret, so
+    a token is only ever reused with the credentials that obtained it (a wrong secret is
+    refused by the issuer, not served from the cache), and the secret is never stored.
+    The cache is optional: when its folder cannot be written, one warning, and the token
+    lives in memory for the run.
     """
 
-    def __init__(self, config: ImporterConfig, session: requests.Session, policy: RetryPolicy) -> None:
+    def __init__(
+        self,
+        config: ImporterConfig,
+        session: requests.Session,
+        policy: RetryPolicy,
+        *,
+        memory_only: bool = False,
+    ) -> None:
         self.config = config
         self.session = session
         self.policy = policy
+        self.memory_only = memory_only
         self._lock = threading.Lock()
-        key = "|".join(
+        self._memory: tuple[str, float] | None = None  # (access token, refresh at)
+        self._cache_warned = False
+        request = "|".join(
             [config.token_url or config.issuer or "", config.client_id, config.audience, config.scope or ""]
         )
-        self.cache_path = config.cache_dir / f"token-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+        name = hmac.new(config.client_secret.encode(), request.encode(), hashlib.sha256).hexdigest()[:32]
+        self.cache_path = config.cache_dir / f"token-{name}.json"
 
     def token(self) -> str:
         with self._lock:  # batches in flight ask together; one of them fetches
-            cached = self._read_cache()
+            cached = self._cached()
             return cached if cached is not None else self._fetch()
 
     def renew(self, refused: str) -> str:
         """For a token the API refused (revoked, or the keys changed): fetch anew, once for all batches."""
         with self._lock:
-            cached = self._read_cache()
+            cached = self._cached()
             if cached is not None and cached != refused:
                 return cached  # another batch renewed it already
-            self.cache_path.unlink(missing_ok=True)
+            self._memory = None
+            with contextlib.suppress(OSError):
+                self.cache_path.unlink(missing_ok=True)
             return self._fetch()
 
-    def _read_cache(self) -> str | None:
-        try:
-            cached = json.loads(self.cache_path.read_text())
-            if cached["refresh_at"] > time.time():
-                return cached["access_token"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+    def _cached(self) -> str | None:
+        if self._memory is None:
+            self._memory = self._read_cache()
+        if self._memory is not None and self._memory[1] > time.time():
+            return self._memory[0]
         return None
 
-    def _write_cache(self, access_token: str, expires_in: int) -> None:
-        self.cache_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    def _read_cache(self) -> tuple[str, float] | None:
+        if self.memory_only:
+            return None
+        try:
+            cached = json.loads(self.cache_path.read_text())
+            return str(cached["access_token"]), float(cached["refresh_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _write_cache(self, access_token: str, refresh_at: float) -> None:
+        if self.memory_only:
+            return
         partial = self.cache_path.with_suffix(".tmp")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        refresh_at = time.time() + expires_in - min(EXPIRY_MARGIN_SECONDS, expires_in / 10)
-        with os.fdopen(fd, "w") as file:
-            json.dump({"access_token": access_token, "refresh_at": refresh_at}, file)
-        os.replace(partial, self.cache_path)
+        try:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as file:
+                json.dump({"access_token": access_token, "refresh_at": refresh_at}, file)
+            os.replace(partial, self.cache_path)
+        except OSError as exc:
+            if not self._cache_warned:
+                logger.warning(
+                    "Cannot write the token cache in %s (%s): the token is kept in memory for this run",
+                    self.cache_path.parent,
+                    exc.strerror or exc,
+                )
+                self._cache_warned = True
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
 
     def _fetch(self) -> str:
         config = self.config
@@ -152,18 +213,28 @@ class TokenProvider:
 
         response = send(self.session, "POST", token_url, self.policy, data=data, auth=auth)
         body = _json_or_none(response)
+        shown = public_url(token_url)
         if response.status_code in (400, 401, 403):
             error = body.get("error") if isinstance(body, dict) else None
             description = body.get("error_description") if isinstance(body, dict) else None
             raise AuthorizationError(
-                f"The token endpoint refused the client credentials: {error or response.status_code}"
-                + (f" ({description})" if description else "")
+                f"The token endpoint {shown} refused the client credentials of {config.client_id}: "
+                f"{error or response.status_code}" + (f" ({description})" if description else "")
+            )
+        if 400 <= response.status_code < 500:  # 429 was retried: no such endpoint, or not a token endpoint
+            raise ConfigurationError(
+                f"The token endpoint {shown} answered HTTP {response.status_code}: check OAUTH_TOKEN_URL"
             )
         if not response.ok or not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
-            raise TransientError(f"The token endpoint answered HTTP {response.status_code} without a token")
+            raise TransientError(
+                f"The token endpoint {shown} answered HTTP {response.status_code} without a token"
+            )
         expires_in = body.get("expires_in")
-        self._write_cache(body["access_token"], expires_in if isinstance(expires_in, int) else 300)
-        logger.info("Fetched an access token from %s", token_url)
+        expires_in = expires_in if isinstance(expires_in, int) else 300
+        refresh_at = time.time() + expires_in - min(EXPIRY_MARGIN_SECONDS, expires_in / 10)
+        self._memory = (body["access_token"], refresh_at)
+        self._write_cache(body["access_token"], refresh_at)
+        logger.info("Fetched an access token from %s", shown)
         return body["access_token"]
 
 
@@ -177,40 +248,50 @@ def _json_or_none(response: requests.Response) -> Any:
 class TimesheetsClient:
     """POST /timesheets/batch with a bearer token, renewed once when the API refuses it."""
 
-    def __init__(self, config: ImporterConfig, tokens: TokenProvider, policy: RetryPolicy) -> None:
-        self.batch_url = f"{config.api_url}/timesheets/batch"
+    def __init__(
+        self, config: ImporterConfig, tokens: TokenProvider, policy: RetryPolicy, *, dry_run: bool = False
+    ) -> None:
+        # A dry run is the API's own preview: each item's would-be result, nothing written.
+        self.batch_url = f"{config.api_url}/timesheets/batch" + ("?dry_run=true" if dry_run else "")
         self.tokens = tokens
         self.policy = policy
         self.session = tokens.session
 
-    def post_batch(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def post_batch(self, body: bytes, count: int) -> list[dict[str, Any]]:
+        """The API's results for a JSON array of `count` entries, encoded as `body`."""
         token = self.tokens.token()
-        response = self._post(entries, token)
+        response = self._post(body, token)
+        shown = public_url(self.batch_url)
         if response.status_code in (401, 403):
             # Revoked, or issued before the client was granted the scope: a new token may do.
-            response = self._post(entries, self.tokens.renew(refused=token))
+            response = self._post(body, self.tokens.renew(refused=token))
             if response.status_code == 401:
                 raise AuthorizationError(
-                    "The API refused a fresh token: check OAUTH_AUDIENCE and the API's OAUTH_ISSUER"
+                    f"{shown} refused a fresh token (HTTP 401): "
+                    "check OAUTH_AUDIENCE and the API's OAUTH_ISSUER"
                 )
-        body = _json_or_none(response)
+        if response.status_code == 413:
+            raise BodyTooLarge(f"{shown} answered HTTP 413 to a body of {len(body):,} bytes")
+        answer = _json_or_none(response)
         if response.status_code == 403:
-            required = body.get("required_scopes") if isinstance(body, dict) else None
-            raise AuthorizationError(f"The API refused the token for lack of scope: {required}")
+            required = answer.get("required_scopes") if isinstance(answer, dict) else None
+            raise AuthorizationError(f"{shown} refused the token for lack of scope (HTTP 403): {required}")
         if response.status_code != 200:
-            raise TransientError(f"The API answered the batch with HTTP {response.status_code}: {body}")
-        if not _is_batch_answer(body, len(entries)):
-            raise TransientError("The API's answer to the batch is not a list of results, one per entry")
-        return body
+            raise TransientError(
+                f"{shown} answered the batch with HTTP {response.status_code}: {str(answer)[:300]}"
+            )
+        if not _is_batch_answer(answer, count):
+            raise TransientError(f"{shown}: the answer to the batch is not a list of results, one per entry")
+        return answer
 
-    def _post(self, entries: list[dict[str, Any]], token: str) -> requests.Response:
+    def _post(self, body: bytes, token: str) -> requests.Response:
         return send(
             self.session,
             "POST",
             self.batch_url,
             self.policy,
-            json=entries,
-            headers={"Authorization": f"Bearer {token}"},
+            data=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
 
 

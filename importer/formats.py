@@ -36,6 +36,7 @@ class Item:
     row: SourceRow
     entry: dict[str, Any] | None
     errors: dict[str, list[str]] | None = None
+    rows: int = 1  # the source rows it stands for: a weekly entry sums several
 
     @property
     def external_id(self) -> str | None:
@@ -49,7 +50,7 @@ def native_key(entry: dict[str, Any]) -> str | None:
             entry[name] for name in ("user_type", "user_id", "year", "project")
         )
         year, week = int(year), int(entry["week"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None  # the API will say which field is wrong
     # Stripped as the API strips them, so " 007" and "007" are one key, as they are one entry.
     return f"{str(user_type).strip()}:{str(user_id).strip()}:{year}-W{week:02d}:{str(project).strip()}"
@@ -174,8 +175,8 @@ def _items(
             yield Item(row, None, {"non_field_errors": [problem]})
         elif (item := _read(row, fmt, mapping, totals)) is not None:
             yield item
-    for row, entry in totals.entries():
-        yield Item(row, entry)
+    for row, entry, count in totals.entries():
+        yield Item(row, entry, rows=count)
 
 
 def _read(row: SourceRow, fmt: str, mapping: ColumnMap | None, totals: WeeklyTotals) -> Item | None:

@@ -12,7 +12,7 @@ class LockUnavailable(Exception):
 
 
 class AlreadyRunning(LockUnavailable):
-    pass
+    """Another run holds the lock: exit status 2, nothing sent."""
 
 
 @contextmanager

@@ -11,6 +11,8 @@ from tqdm import tqdm
 
 from .formats import Item
 
+TABLE_ROWS = 10
+
 
 @dataclass
 class Summary:
@@ -18,6 +20,7 @@ class Summary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0  # entries removed because their time is gone from a time tracker
     conflicts: int = 0
     rejected: int = 0
     failed: int = 0
@@ -35,24 +38,34 @@ class Summary:
 
 
 class Report:
-    """Counts outcomes and writes each refused row as one JSON line: nothing is dropped silently."""
+    """Counts each row's outcome and keeps each refused row, with its reasons.
+
+    Refused rows go to `rejects` (the --rejects file) as JSON lines. Without it, invalid and
+    conflicting rows go to standard error in the same form, while rows that failed because
+    the API or the issuer could not be reached are only counted: an outage is logged once per
+    batch, not once per row. At the end, standard error shows the first refused rows as a
+    table, and where the rest went.
+    """
 
     COUNTERS = {
         "created": "created",
         "updated": "updated",
         "unchanged": "unchanged",
+        "deleted": "deleted",
         "conflict": "conflicts",
         "invalid": "rejected",
         "failed": "failed",
     }
 
-    def __init__(self, rejects: IO[str], *, progress: bool) -> None:
+    def __init__(self, stderr: IO[str] = sys.stderr, *, progress: bool) -> None:
         self.summary = Summary()
-        self.rejects = rejects
+        self.stderr = stderr
+        self.rejects: IO[str] | None = None  # the --rejects file, once the run holds its lock
+        self.rejects_name: str | None = None
+        self.first_refused: list[tuple[str, str, str, str]] = []
+        self.refused = 0
         # disable=None: tqdm shows the bar only when standard error is a terminal.
-        self.progress = tqdm(
-            unit=" rows", disable=True if not progress else None, file=sys.stderr, leave=False
-        )
+        self.progress = tqdm(unit=" rows", disable=True if not progress else None, file=stderr, leave=False)
 
     def read(self, count: int) -> None:
         self.summary.read += count
@@ -60,18 +73,60 @@ class Report:
 
     def outcome(self, item: Item, status: str, errors: dict[str, Any] | None = None) -> None:
         counter = self.COUNTERS[status]
-        setattr(self.summary, counter, getattr(self.summary, counter) + 1)
-        if status in ("invalid", "conflict", "failed"):
-            record = {
-                "source": item.row.source,
-                "line": item.row.line,
-                "row": item.row.data,
-                "external_id": item.external_id,
-                "status": status,
-                "errors": errors or {},
-            }
-            self.rejects.write(json.dumps(record, default=str) + "\n")
+        setattr(self.summary, counter, getattr(self.summary, counter) + item.rows)
+        if status not in ("invalid", "conflict", "failed"):
+            return
+        self.refused += item.rows
+        errors = errors or {}
+        if len(self.first_refused) < TABLE_ROWS:
+            field, message = _first_error(errors)
+            self.first_refused.append((f"{item.row.source}:{item.row.line}", status, field, message))
+        if self.rejects is None and status == "failed":
+            return
+        record = {
+            "source": item.row.source,
+            "line": item.row.line,
+            "row": item.row.data,
+            "external_id": item.external_id,
+            "status": status,
+            "errors": errors,
+        }
+        (self.rejects or self.stderr).write(json.dumps(record, default=str) + "\n")
 
     def close(self) -> None:
         self.progress.close()
-        self.rejects.flush()
+        if self.first_refused:
+            self._table()
+
+    def _table(self) -> None:
+        write = self.stderr.write
+        shown = len(self.first_refused)
+        write(
+            f"Refused rows (the first {shown} of {self.refused}):\n"
+            if self.refused > shown
+            else "Refused rows:\n"
+        )
+        table = [("line", "status", "field", "message"), *self.first_refused]
+        widths = [max(len(row[column]) for row in table) for column in range(3)]
+        for where, status, field, message in table:
+            write(f"  {where:<{widths[0]}}  {status:<{widths[1]}}  {field:<{widths[2]}}  {message}\n")
+        if self.rejects_name is not None:
+            write(f"All {self.refused} are in {self.rejects_name}, one JSON object per line.\n")
+        else:
+            failed = self.summary.failed
+            listed = self.refused - failed
+            if listed:
+                write(f"The {listed} rejected or conflicting are above, one JSON object per line.\n")
+            if failed:
+                write(
+                    f"The {failed} failed are counted, not listed (--rejects PATH lists them); "
+                    "a rerun sends them.\n"
+                )
+
+
+def _first_error(errors: dict[str, Any]) -> tuple[str, str]:
+    for field, messages in errors.items():
+        message = messages[0] if isinstance(messages, list) and messages else messages
+        text = " ".join(str(message).split())
+        return str(field), text if len(text) <= 100 else text[:99] + "…"
+    return "", ""

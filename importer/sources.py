@@ -1,6 +1,8 @@
 """Rows from the sources an import names: files, standard input, or an HTTP(S) JSON endpoint.
 
-Everything is streamed, so a file of a million rows takes the memory of a few rows.
+Everything is streamed and every row is bounded (importer/limits.py), so a file of a million
+rows, or of one 50 MB line, takes the memory of a few rows. Lines are decoded one by one: a
+line that is not UTF-8 rejects its own row, and the rows before and after it still count.
 """
 
 from __future__ import annotations
@@ -12,13 +14,18 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-import ijson
 import requests
+
+from .jsonarray import JsonArrayItems
+from .limits import MAX_COLUMNS, MAX_DEPTH, MAX_PAGE_BYTES, MAX_ROW_BYTES
 
 SUFFIX_KINDS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 URL_TIMEOUT = (5, 60)
+BOM = b"\xef\xbb\xbf"
+SKIP_CHUNK = 1024 * 1024
+PREVIEW_CHARS = 200
 
 
 class SourceError(Exception):
@@ -45,15 +52,38 @@ def is_url(source: str) -> bool:
 
 
 def read_rows(source: str) -> Iterator[SourceRow]:
-    """The source's rows; when it breaks off (bad encoding, broken JSON, a failed page),
+    """The source's rows; when it breaks off (broken JSON, a failed page, a read error),
     one last row says so, and the rows before it still count."""
     line = 0
     try:
         for row in _open_and_read(source):
             line = row.line
             yield row
-    except (OSError, ValueError, csv.Error, ijson.JSONError, requests.RequestException) as exc:
+    except (OSError, ValueError, csv.Error, requests.RequestException) as exc:
         yield SourceRow(source, line + 1, None, error=f"The source cannot be read past this point: {exc}")
+
+
+def preview(raw: bytes | str) -> str:
+    """The start of a row that could not be read, for the operator to find it."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    text = text.rstrip("\r\n")
+    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"
+
+
+def shape_problem(data: Any) -> str | None:
+    """Why a parsed row is too wide or too deep to use, if it is."""
+    if isinstance(data, dict) and len(data) > MAX_COLUMNS:
+        return f"The row has {len(data):,} fields; at most {MAX_COLUMNS} are read."
+    if isinstance(data, dict | list) and _deeper_than(data, MAX_DEPTH):
+        return f"The row is nested deeper than {MAX_DEPTH} levels."
+    return None
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    if limit < 1:
+        return True
+    children = value.values() if isinstance(value, dict) else value
+    return any(_deeper_than(child, limit - 1) for child in children if isinstance(child, dict | list))
 
 
 def _open_and_read(source: str) -> Iterator[SourceRow]:
@@ -83,28 +113,150 @@ def _sniff(stream: io.BufferedReader) -> str:
     return {b"[": "json", b"{": "jsonl"}.get(head[:1], "csv")
 
 
+class Line(NamedTuple):  # a tuple: one is made per line, on the hot path
+    number: int
+    text: str | None  # None when the line cannot be used
+    size: int  # in bytes, as in the file
+    problem: str | None = None
+    raw: bytes = b""  # the start of an unusable line
+
+
+def lines(stream: IO[bytes]) -> Iterator[Line]:
+    """The stream's lines (LF or CRLF), each decoded alone; none longer than MAX_ROW_BYTES is held."""
+    readline = stream.readline
+    number = 0
+    while raw := readline(MAX_ROW_BYTES + 1):
+        number += 1
+        if number == 1 and raw.startswith(BOM):
+            raw = raw[len(BOM) :]
+        size = len(raw)
+        if size > MAX_ROW_BYTES:
+            while not raw.endswith(b"\n") and (rest := readline(SKIP_CHUNK)):
+                size += len(rest)
+                raw = raw[:PREVIEW_CHARS] + rest[-1:]  # keeps its start, and whether it ended
+            problem = f"Line {number} is {size:,} bytes long; at most {MAX_ROW_BYTES:,} are read."
+            yield Line(number, None, size, problem, raw[:PREVIEW_CHARS])
+            continue
+        try:
+            yield Line(number, raw.decode("utf-8"), size)
+        except UnicodeDecodeError as exc:
+            problem = (
+                f"Line {number} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte {exc.start + 1})."
+            )
+            yield Line(number, None, size, problem, raw)
+
+
+def _json_lines(stream: IO[bytes], source: str) -> Iterator[SourceRow]:
+    for line in lines(stream):
+        if line.text is None:
+            yield SourceRow(source, line.number, preview(line.raw), error=line.problem)
+            continue
+        if not line.text.strip():
+            continue
+        try:
+            data = json.loads(line.text)
+        except RecursionError:
+            yield SourceRow(source, line.number, preview(line.text), error=_TOO_DEEP)
+            continue
+        except ValueError as exc:
+            yield SourceRow(source, line.number, preview(line.text), error=f"Not valid JSON: {exc}")
+            continue
+        problem = shape_problem(data)
+        yield SourceRow(source, line.number, preview(line.text) if problem else data, error=problem)
+
+
+_TOO_DEEP = f"The row is nested deeper than {MAX_DEPTH} levels."
+
+
+class RecordTooLarge(Exception):
+    pass
+
+
+class _CsvFeed:
+    """Feeds csv.reader one line at a time and remembers, for the record being read, its
+    first unusable line and its size; a record over MAX_ROW_BYTES (an unclosed quote) stops."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._lines = lines(stream)
+        self.number = 0
+        self.start_record()
+
+    def start_record(self) -> None:
+        self.problem: Line | None = None
+        self.size = 0
+        self.first = self.number + 1
+
+    def __iter__(self) -> _CsvFeed:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.number = line.number
+        self.size += line.size
+        if line.text is None:
+            self.problem = self.problem or line
+            return "\n"  # the record goes on, or is blank, and is rejected either way
+        if self.size > MAX_ROW_BYTES:
+            raise RecordTooLarge(
+                f"The record from line {self.first} is over {MAX_ROW_BYTES:,} bytes at line "
+                f"{line.number} (a quote left open?)."
+            )
+        return line.text
+
+
+def _csv(stream: IO[bytes], source: str) -> Iterator[SourceRow]:
+    feed = _CsvFeed(stream)
+    reader = csv.reader(feed)
+    header: list[str] | None = None
+    header_problem: str | None = None
+    width = -1
+    while True:
+        feed.problem, feed.size, feed.first = None, 0, feed.number + 1
+        try:
+            values: list[str] | None = next(reader)
+            problem = None
+        except StopIteration:
+            return
+        except (csv.Error, RecordTooLarge) as exc:
+            values, problem = None, f"Not valid CSV: {exc}" if isinstance(exc, csv.Error) else str(exc)
+        else:
+            if feed.problem is None and len(values) == width:  # the common case, first
+                yield SourceRow(source, feed.number, dict(zip(header, values, strict=True)))  # type: ignore[arg-type]
+                continue
+        if feed.problem is not None:
+            values, problem = None, feed.problem.problem
+        if values == []:
+            continue  # a blank line, as csv.DictReader skips it
+        if values is not None and len(values) > MAX_COLUMNS:
+            values, problem = None, f"The record has {len(values):,} columns; at most {MAX_COLUMNS} are read."
+        if header is None and header_problem is None:
+            if values is None:
+                header_problem = f"The header (line {feed.number}) cannot be read: {problem}"
+            else:
+                header, width = values, len(values)
+            continue
+        if header_problem is not None or values is None:
+            raw = feed.problem.raw if feed.problem is not None else b""
+            yield SourceRow(source, feed.number, preview(raw), error=header_problem or problem)
+            continue
+        row: dict[Any, Any] = dict(zip(header, values, strict=False))
+        if len(values) > len(header):
+            row[None] = values[len(header) :]  # as csv.DictReader keeps them: refused later
+        elif len(values) < len(header):
+            row.update(dict.fromkeys(header[len(values) :]))
+        yield SourceRow(source, feed.number, row)
+
+
 def _json_array(stream: IO[bytes], source: str) -> Iterator[SourceRow]:
     if _sniff(stream) != "json":  # a page saved from GET /timesheets, say: not silently zero rows
         yield SourceRow(source, 1, None, error="A .json source must be a JSON array of entries.")
         return
-    for position, item in enumerate(ijson.items(stream, "item", use_float=True), start=1):
-        yield SourceRow(source, position, item)
-
-
-def _json_lines(stream: IO[bytes], source: str) -> Iterator[SourceRow]:
-    for number, raw in enumerate(io.TextIOWrapper(stream, encoding="utf-8-sig"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            yield SourceRow(source, number, json.loads(raw))
-        except ValueError as exc:
-            yield SourceRow(source, number, raw.rstrip("\r\n"), error=f"Not valid JSON: {exc}")
-
-
-def _csv(stream: IO[bytes], source: str) -> Iterator[SourceRow]:
-    reader = csv.DictReader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
-    for row in reader:
-        yield SourceRow(source, reader.line_num, row)
+    for position, item in enumerate(JsonArrayItems(stream), start=1):
+        if item.problem is not None:
+            yield SourceRow(source, position, preview(item.preview), error=item.problem)
+        else:
+            problem = shape_problem(item.value)
+            yield SourceRow(source, position, preview(item.preview) if problem else item.value, error=problem)
 
 
 def _read_url(url: str) -> Iterator[SourceRow]:
@@ -118,15 +270,29 @@ def _read_url(url: str) -> Iterator[SourceRow]:
                 response.raw.decode_content = True
                 response.raw.auto_close = False  # else the buffer below reads a closed file at the end
                 body = io.BufferedReader(response.raw)  # type: ignore[arg-type]
+                page: Any = None
                 if _sniff(body) == "json":
-                    page = None
-                    items = ijson.items(body, "item", use_float=True)
+                    for item in JsonArrayItems(body):
+                        position += 1
+                        problem = item.problem or shape_problem(item.value)
+                        data = preview(item.preview) if problem else item.value
+                        yield SourceRow(url, position, data, error=problem)
                 else:
-                    page = json.load(body)
+                    content = body.read(MAX_PAGE_BYTES + 1)
+                    if len(content) > MAX_PAGE_BYTES:
+                        raise ValueError(f"{next_url}: a page over {MAX_PAGE_BYTES:,} bytes")
+                    try:
+                        page = json.loads(content)
+                    except RecursionError:
+                        raise ValueError(f"{next_url}: the page is nested too deeply") from None
                     if not isinstance(page, dict) or not isinstance(page.get("results"), list):
-                        raise ValueError("the answer is neither a JSON array nor a page of results")
-                    items = page["results"]
-                for item in items:
-                    position += 1
-                    yield SourceRow(url, position, item)
+                        raise ValueError(
+                            f"{next_url}: the answer is neither a JSON array nor a page of results"
+                        )
+                    for item in page["results"]:
+                        position += 1
+                        problem = shape_problem(item)
+                        yield SourceRow(
+                            url, position, preview(json.dumps(item)) if problem else item, error=problem
+                        )
             next_url = page.get("next") if isinstance(page, dict) else None

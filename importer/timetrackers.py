@@ -48,8 +48,10 @@ CENT = Decimal("0.01")
 
 YEAR_FIRST = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
 YEAR_LAST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})")
-CLOCK = re.compile(r"(\d+):([0-5]\d)(?::([0-5]\d))?")
-DECIMAL_HOURS = re.compile(r"\d+(?:[.,]\d*)?|[.,]\d+")
+# At most 6 digits of hours (and 12 decimals): far beyond any week's 168 hours, and
+# exact in a Decimal however many such rows are summed.
+CLOCK = re.compile(r"(\d{1,6}):([0-5]\d)(?::([0-5]\d))?")
+DECIMAL_HOURS = re.compile(r"\d{1,6}(?:[.,]\d{0,12})?|[.,]\d{1,12}")
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,9 @@ def parse_duration(text: str) -> Decimal:
         return Decimal(int(hours) * 3600 + int(minutes) * 60 + int(seconds or 0))
     if DECIMAL_HOURS.fullmatch(text):
         return Decimal(text.replace(",", ".")) * HOUR
-    raise ValueError(f"{text!r} is not a duration (hh:mm:ss, h:mm or decimal hours).")
+    raise ValueError(
+        f"{text[:40]!r} is not a duration (hh:mm:ss, h:mm or decimal hours, at most 6 digits of hours)."
+    )
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,7 @@ class _Total:
     line: int  # of the group's first row, where an operator looks first
     entry: dict[str, Any]
     seconds: Decimal
+    rows: int = 1
 
 
 class Cells:
@@ -290,6 +295,7 @@ class WeeklyTotals:
         key = f"{layout.prefix}:{who}:{year}-W{week:02d}:{project}"
         if total := self._totals.get(key):
             total.seconds += seconds
+            total.rows += 1
         else:
             user_type = cells.text(layout.user_type) or person.user_type
             entry = {"user_type": user_type, "user_id": person.user_id, "year": year, "week": week}
@@ -308,9 +314,9 @@ class WeeklyTotals:
             raise ValueError(f"{who} is not in the --users map.")
         return who, person
 
-    def entries(self) -> Iterator[tuple[SourceRow, dict[str, Any]]]:
-        """Each week's entry, hours rounded only now that every row is summed."""
+    def entries(self) -> Iterator[tuple[SourceRow, dict[str, Any], int]]:
+        """Each week's entry, hours rounded only now that every row is summed, and its row count."""
         for key, total in self._totals.items():
             hours = (total.seconds / HOUR).quantize(CENT, rounding=ROUND_HALF_UP)
             entry = {**total.entry, "hours": str(hours), "external_id": key}
-            yield SourceRow(total.source, total.line, dict(entry)), entry
+            yield SourceRow(total.source, total.line, dict(entry)), entry, total.rows

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -23,7 +22,7 @@ from issuer.services import api_client_create
 from timesheets import jwks
 from timesheets.models import Timesheet
 
-from .support import ALL_SCOPES, PROJECT_DIR, SAMPLE_ENTRY, Api, FaultyProxy, ImportRun, LocalIssuer
+from .support import ALL_SCOPES, SAMPLE_ENTRY, Api, FaultyProxy, ImportRun, LocalIssuer, run_process
 
 _tallies: dict[str, list[int]] = {}
 
@@ -160,17 +159,11 @@ def run_import(importer_env) -> Callable[..., ImportRun]:
     def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> ImportRun:
         environment = {**os.environ, **importer_env, **(env or {})}
         environment = {name: value for name, value in environment.items() if value is not None}
-        completed = subprocess.run(
+        return run_process(
             [sys.executable, "manage.py", "import_timesheets", "--no-progress", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
             env=environment,
-            cwd=PROJECT_DIR,
-            timeout=300,
-            check=False,
+            stdin=stdin,
         )
-        return ImportRun(completed.returncode, completed.stdout, completed.stderr)
 
     return run
 

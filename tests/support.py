@@ -13,6 +13,8 @@ import json
 import os
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -188,6 +190,7 @@ class ImportRun:
     exit_code: int
     stdout: str
     stderr: str
+    peak_rss_mb: float = 0.0  # of the process itself, from the kernel's accounting
 
     @property
     def summary(self) -> dict[str, int]:
@@ -197,6 +200,51 @@ class ImportRun:
     @property
     def rejects(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.stderr.splitlines() if line.startswith("{")]
+
+
+# Linux counts in a process's peak RSS the memory of the process it was forked from, so the
+# command is started from a small Python that forks it and reports the command's own peak.
+_MEASURE = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_process(command: list[str], *, env: dict[str, str], stdin: str | None = None) -> ImportRun:
+    """Runs a command to its end in the project folder; its output and its own peak memory."""
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.NamedTemporaryFile("r") as peak,
+    ):
+        process = subprocess.Popen(
+            [sys.executable, "-c", _MEASURE, peak.name, *command],
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            text=True,
+            env=env,
+            cwd=PROJECT_DIR,
+        )
+        if stdin is not None:
+            assert process.stdin is not None
+            process.stdin.write(stdin)
+            process.stdin.close()
+        watchdog = threading.Timer(300, process.kill)  # a hung run fails its test, not the suite
+        watchdog.start()
+        try:
+            process.wait()
+        finally:
+            watchdog.cancel()
+        out.seek(0)
+        err.seek(0)
+        return ImportRun(process.returncode, out.read(), err.read(), int(peak.read() or 0) / 1024)
 
 
 class FaultyProxy:

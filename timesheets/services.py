@@ -34,11 +34,15 @@ class TimesheetApproved(Exception):
     """An approved entry is a record of payment: it can be neither changed nor deleted."""
 
 
-def timesheets_upsert(*, created_by: str, entries: Sequence[dict[str, Any]]) -> list[UpsertResult]:
+def timesheets_upsert(
+    *, created_by: str, entries: Sequence[dict[str, Any]], dry_run: bool = False
+) -> list[UpsertResult]:
     """Creates or updates validated entries, keyed by (created_by, external_id), in one transaction.
 
     An entry without external_id is always created. An entry sent again unchanged writes
     nothing; one changed after approval is a conflict and writes nothing either.
+    A dry run takes the very same path and rolls its transaction back, so its preview is
+    exactly what a write would have done; a would-be created entry has no id then.
     """
     for attempt in range(1, UPSERT_ATTEMPTS + 1):
         # Built before the transaction: on SQLite its write lock holds back every other
@@ -46,7 +50,13 @@ def timesheets_upsert(*, created_by: str, entries: Sequence[dict[str, Any]]) -> 
         candidates = [Timesheet(created_by=created_by, **entry) for entry in entries]
         try:
             with transaction.atomic():
-                return _upsert(created_by, entries, candidates)
+                results = _upsert(created_by, entries, candidates)
+                if dry_run:
+                    transaction.set_rollback(True)
+                    for result in results:
+                        if result.outcome is Outcome.CREATED:
+                            result.timesheet.pk = None
+                return results
         except IntegrityError:
             if attempt == UPSERT_ATTEMPTS:
                 raise

@@ -5,10 +5,11 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.fields import BooleanField
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -105,10 +106,23 @@ class TimesheetViewSet(
     @extend_schema(
         request=TimesheetSerializer(many=True),
         responses=BatchItemResultSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                "dry_run",
+                bool,
+                description="`true`: answer what each item would become (`created`, `updated`, "
+                "`unchanged`, `conflict`, `invalid`) and write nothing; a would-be created item's "
+                "`id` is null.",
+            )
+        ],
     )
     @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def batch(self, request: Request) -> Response:
         """Up to 1,000 entries; one result per item, in order. An invalid item holds back no other."""
+        try:
+            dry_run = BooleanField().to_internal_value(request.query_params.get("dry_run", "false"))
+        except ValidationError as exc:
+            raise ValidationError({"dry_run": exc.detail}) from None
         items = request.data
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH_ITEMS:
             raise ValidationError(
@@ -124,7 +138,9 @@ class TimesheetViewSet(
                 results[index] = {"index": index, "status": "invalid", "id": None, "errors": exc.detail}
         if valid:
             written = services.timesheets_upsert(
-                created_by=caller_identity(request.user), entries=[entry for _, entry in valid]
+                created_by=caller_identity(request.user),
+                entries=[entry for _, entry in valid],
+                dry_run=dry_run,
             )
             for (index, _), result in zip(valid, written, strict=True):
                 results[index] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import threading
 from pathlib import Path
 
@@ -39,12 +40,14 @@ def test_a_dropped_connection_is_retried_without_doubling(run_import, six_rows, 
     assert Timesheet.objects.count() == 6
 
 
-def test_the_api_down_mid_run_then_up_ends_with_every_entry_once(run_import, six_rows, faulty_api):
+def test_the_api_down_mid_run_then_up_ends_with_every_entry_once(run_import, six_rows, faulty_api, tmp_path):
     faulty_api.down_after = 1  # the first batch goes through, then the API is gone
-    first = run_import(six_rows, "--batch-size", "2", "--retry-for", "1")
+    rejects = tmp_path / "rejects.jsonl"
+    first = run_import(six_rows, "--batch-size", "2", "--retry-for", "1", "--rejects", str(rejects))
     assert first.exit_code == 1
     assert first.summary["created"] == 2 and first.summary["failed"] == 4
-    assert {reject["status"] for reject in first.rejects} == {"failed"}
+    failed = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert [(reject["line"], reject["status"]) for reject in failed] == [(n, "failed") for n in range(4, 8)]
 
     faulty_api.down, faulty_api.down_after = False, None
     second = run_import(six_rows, "--batch-size", "2")

@@ -239,8 +239,9 @@ def test_a_dry_run_counts_the_raw_rows_and_rejects_the_unusable(run_import, tmp_
     export.write_text(
         Path(TOGGL).read_text(encoding="utf-8-sig") + "Ana Lima,ana@x.example,,Atlas,,,,soon,,,,1:00,,\n"
     )
-    run = run_import(str(export), "--dry-run", env={"OAUTH_CLIENT_ID": None, "OAUTH_CLIENT_SECRET": None})
+    run = run_import(str(export), "--dry-run")
     assert run.summary["read"] == 8 and run.summary["rejected"] == 1
+    assert not Timesheet.objects.exists()
     [reject] = run.rejects
     assert (reject["line"], list(reject["errors"])) == (9, ["date"])
 
@@ -250,12 +251,15 @@ def test_more_hours_logged_later_in_the_week_update_the_entry_not_double_it(run_
     shutil.copy(TOGGL, export)
     first = run_import(str(export))
     assert first.exit_code == 0, first.stderr
-    assert first.summary["read"] == 7 and first.summary["created"] == 3
+    # Counted per row of the export: the 7 rows went into 3 weekly entries, all created.
+    assert first.summary["read"] == 7 and first.summary["created"] == 7
+    assert Timesheet.objects.count() == 3
 
     with open(export, "a", encoding="utf-8") as file:
         file.write("Ana Lima,ana@x.example,Northwind,Atlas,,Wrap-up,Yes,2021-01-01,10:00:00,,,00:30:00,,\n")
     second = run_import(str(export))
     assert second.exit_code == 0, second.stderr
-    assert (second.summary["updated"], second.summary["unchanged"]) == (1, 2)
+    # Ana's week now sums 4 rows; the other two weeks, 4 rows between them.
+    assert (second.summary["updated"], second.summary["unchanged"]) == (4, 4)
     assert Timesheet.objects.count() == 3
     assert Timesheet.objects.get(external_id="toggl:ana@x.example:2020-W53:Atlas").hours == Decimal("7.25")

@@ -45,7 +45,9 @@ def edit_cached_token(importer_env):
 def test_a_first_import_creates_every_row(run_import, export):
     run = run_import(export())
     assert run.exit_code == 0, run.stderr
-    assert run.summary == dict(read=3, created=3, updated=0, unchanged=0, conflicts=0, rejected=0, failed=0)
+    assert run.summary == dict(
+        read=3, created=3, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=0, failed=0
+    )
     assert Timesheet.objects.count() == 3
     assert Timesheet.objects.get(user_id="e-1").external_id == "Employee:e-1:2020-W53:Borealis, phase 2"
 
@@ -148,12 +150,30 @@ def test_secrets_never_reach_the_output(run_import, export, importer_env):
         assert importer_env["OAUTH_CLIENT_SECRET"] not in output
 
 
-def test_a_dry_run_validates_without_credentials_or_sending(run_import, export):
-    rows = [*ROWS, ["Employee", "e-2", "2021", "53", "Atlas", "8"]]
-    run = run_import(export(rows), "--dry-run", env={"OAUTH_CLIENT_ID": None, "OAUTH_CLIENT_SECRET": None})
-    assert run.exit_code == 1
-    assert run.summary == dict(read=4, created=0, updated=0, unchanged=0, conflicts=0, rejected=1, failed=0)
-    assert not Timesheet.objects.exists()
+def test_a_dry_run_previews_each_outcome_from_the_api_and_writes_nothing(run_import, export):
+    run_import(export())
+    Timesheet.objects.filter(user_id="c-2").update(approved=True)
+    before = list(Timesheet.objects.order_by("pk").values_list("pk", "hours", "updated_at"))
+    rows = [
+        [*ROWS[0][:5], "13"],  # edited
+        [*ROWS[1][:5], "9"],  # edited once approved
+        ROWS[2],  # as before
+        ["Employee", "e-2", "2024", "1", "Atlas", "8"],  # new
+        ["Employee", "e-3", "2021", "53", "Atlas", "8"],  # no such week
+    ]
+    run = run_import(export(rows), "--dry-run")
+    assert run.exit_code == 1, run.stderr
+    assert run.summary == dict(
+        read=5, created=1, updated=1, unchanged=1, deleted=0, conflicts=1, rejected=1, failed=0
+    )
+    assert {(reject["line"], reject["status"]) for reject in run.rejects} == {(3, "conflict"), (6, "invalid")}
+    assert list(Timesheet.objects.order_by("pk").values_list("pk", "hours", "updated_at")) == before
+
+
+def test_a_dry_run_needs_credentials_like_a_real_run(run_import, export):
+    run = run_import(export(), "--dry-run", env={"OAUTH_CLIENT_ID": None})
+    assert run.exit_code == 2
+    assert "OAUTH_CLIENT_ID" in run.stderr
 
 
 def test_a_run_waiting_for_the_lock_keeps_the_previous_rejects(run_import, export, importer_env, tmp_path):

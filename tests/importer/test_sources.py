@@ -94,3 +94,16 @@ def test_standard_input_is_recognised_by_its_first_character(run_import, content
     run = run_import("-", stdin=content)
     assert run.exit_code == 0, run.stderr
     assert run.summary["created"] == 1
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64])
+def test_a_json_array_is_framed_alike_whatever_the_read_size(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr("importer.jsonarray.CHUNK", chunk)
+    monkeypatch.setattr("importer.jsonarray.MAX_ROW_BYTES", 150)
+    skipped = '"' + 'x\\"' * 60 + '"'  # escapes across every read boundary, over the limit
+    content = f'[{json.dumps(SAMPLE_ENTRY)}, 12345, {skipped}, [[["deep"]]], {json.dumps(SAMPLE_ENTRY)}]'
+    rows = list(read_rows(write(tmp_path, "x.json", content.encode())))
+    assert [(row.data, row.error) for row in rows[:2]] == [(SAMPLE_ENTRY, None), (12345, None)]
+    assert rows[2].error == "The item is 182 characters long; at most 150 are read."
+    assert rows[3].data == [[["deep"]]]
+    assert (rows[4].line, rows[4].data) == (5, SAMPLE_ENTRY)

@@ -1,22 +1,22 @@
+"""`manage.py import_timesheets`: arguments in, exit status out; the run itself is importer/run.py."""
+
 from __future__ import annotations
 
 import argparse
-import itertools
 import logging
 import sys
-from contextlib import ExitStack
 from pathlib import Path
 
-import requests
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from importer import pipeline
-from importer.client import AuthorizationError, RetryPolicy, TimesheetsClient, TokenProvider, TransientError
-from importer.config import ConfigurationError, cache_dir, load_config
-from importer.formats import FORMATS, items_for
-from importer.lock import LockUnavailable, single_run
+from importer.client import AuthorizationError
+from importer.config import ConfigurationError
+from importer.formats import FORMATS
+from importer.heartbeat import Heartbeat
+from importer.lock import LockUnavailable
 from importer.report import Report
-from importer.sources import SourceError, check_sources, read_rows
+from importer.run import ImportOptions, run_import
+from importer.sources import SourceError
 
 logger = logging.getLogger("importer")
 
@@ -24,13 +24,17 @@ EXIT_CONFIGURATION = 2
 
 
 class Command(BaseCommand):
-    help = "Imports timesheet entries from exports into the Timesheets API, over HTTP, exactly once."
+    help = (
+        "Imports timesheet entries from exports into the Timesheets API, over HTTP, exactly once. "
+        "Exit status: 0 every row created, updated or unchanged; 1 some rows rejected, in conflict "
+        "or failed; 2 configuration, credentials or authorization (see README.md, 'The importer')."
+    )
     # A client of the API, possibly on another machine: the server's checks are not its business.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "sources", nargs="+", metavar="SOURCE", help="a .csv, .json or .jsonl file, -, or a URL"
+            "sources", nargs="+", metavar="SOURCE", help="a .csv, .json or .jsonl file, -, or an http(s) URL"
         )
         parser.add_argument(
             "--format", choices=FORMATS, default="auto", help="auto: native or a tool's export, by the header"
@@ -49,80 +53,97 @@ class Command(BaseCommand):
         parser.add_argument(
             "--day-first", action="store_true", help="read dates like 03/01/2021 as day/month/year"
         )
-        parser.add_argument("--batch-size", type=_batch_size, default=500)
-        parser.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
-        parser.add_argument("--rejects", type=Path, help="append refused rows to this file (JSONL)")
+        parser.add_argument(
+            "--batch-size",
+            type=_batch_size,
+            default=500,
+            metavar="N",
+            help="entries per request, 1 to 1000 (default 500); "
+            "batches are also cut below the API's body limit",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="ask the API what each row would become (created, updated, unchanged, conflict, "
+            "invalid) and write nothing; needs credentials like a real run",
+        )
+        parser.add_argument(
+            "--rejects",
+            type=Path,
+            metavar="PATH",
+            help="this run's refused rows, one JSON object per line, replacing the last run's file",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json", help="print the summary as JSON")
-        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar on a terminal")
         parser.add_argument(
-            "--lock-wait", type=float, default=60, help="seconds to wait for an import already running"
+            "--lock-wait",
+            type=float,
+            metavar="SECONDS",
+            default=60,
+            help="seconds to wait for an import already running (60)",
         )
         parser.add_argument(
-            "--retry-for", type=float, default=120, help="seconds to keep retrying a request that fails"
+            "--retry-for",
+            type=float,
+            metavar="SECONDS",
+            default=120,
+            help="seconds to keep retrying a request that fails (120)",
         )
         parser.add_argument(
-            "--timeout", type=float, default=60, help="seconds to wait for an answer before retrying"
+            "--timeout",
+            type=float,
+            metavar="SECONDS",
+            default=60,
+            help="seconds to wait for an answer before retrying (60)",
+        )
+        parser.add_argument(
+            "--heartbeat-url",
+            metavar="URL",
+            help="a monitor pinged at URL/start, then URL on exit 0 or URL/fail otherwise "
+            "(healthchecks.io); default TIMESHEETS_HEARTBEAT_URL",
         )
 
     def handle(self, *args, **options) -> None:
+        heartbeat = Heartbeat(options["heartbeat_url"])
+        heartbeat.start()
         report = Report(sys.stderr, progress=not options["no_progress"])
-        exit_code = 0
-        with ExitStack() as resources:
-            try:
-                self._run(report, options, resources)
-            except (ConfigurationError, AuthorizationError, SourceError, LockUnavailable) as exc:
-                logger.error("%s", exc)
-                exit_code = EXIT_CONFIGURATION
-            finally:
-                report.close()
-        summary = report.summary
-        self.stdout.write(summary.as_json() if options["as_json"] else summary.line())
-        exit_code = exit_code or summary.exit_code
-        if exit_code:
-            raise SystemExit(exit_code)
-
-    def _run(self, report: Report, options: dict, resources: ExitStack) -> None:
-        sources: list[str] = options["sources"]
-        check_sources(sources)
-        rows = pipeline.counted(itertools.chain.from_iterable(map(read_rows, sources)), report)
-        items = items_for(
-            rows,
-            options["format"],
-            users=options["users"],
-            column_map=options["column_map"],
-            day_first=options["day_first"],
-        )
-        if options["dry_run"]:
-            self._open_rejects(report, options, resources)
-            pipeline.check_items(items, report)
-            return
-
-        config = load_config()
-        policy = RetryPolicy(total_seconds=options["retry_for"], read_timeout=options["timeout"])
-        with ExitStack() as stack:
-            stack.enter_context(single_run(cache_dir() / "import.lock", options["lock_wait"]))
-            # Opened under the lock, for appending: a run waiting for the lock must not
-            # truncate the rejects of the run that holds it.
-            self._open_rejects(report, options, resources)
-            session = stack.enter_context(requests.Session())
-            tokens = TokenProvider(config, session, policy)
-            try:
-                tokens.token()  # wrong credentials stop the run here, before anything is sent
-            except TransientError as exc:
-                logger.error("No access token, so nothing was sent: %s", exc)
-                pipeline.fail_all(items, report, f"No access token: {exc}")
-                return
-            client = TimesheetsClient(config, tokens, policy)
-            pipeline.send_items(items, client, report, options["batch_size"])
-
-    @staticmethod
-    def _open_rejects(report: Report, options: dict, resources: ExitStack) -> None:
-        if options["rejects"] is None:
-            return
+        problem: str | None = None
         try:
-            report.rejects = resources.enter_context(open(options["rejects"], "a"))
-        except OSError as exc:
-            raise ConfigurationError(f"--rejects {options['rejects']}: {exc.strerror}") from None
+            run_import(_options(options), report)
+        except (ConfigurationError, AuthorizationError, SourceError, LockUnavailable) as exc:
+            problem = str(exc)
+        except BaseException:
+            report.close()
+            heartbeat.finish(1, report.summary.line())
+            raise
+        report.close()
+        summary = report.summary
+        line = summary.as_json() if options["as_json"] else summary.line()
+        self.stdout.write(line)
+        heartbeat.finish(EXIT_CONFIGURATION if problem is not None else summary.exit_code, line)
+        if problem is not None:
+            raise CommandError(problem, returncode=EXIT_CONFIGURATION)
+        if summary.exit_code:
+            raise CommandError(
+                f"{summary.conflicts + summary.rejected + summary.failed} rows were not imported; see above.",
+                returncode=summary.exit_code,
+            )
+
+
+def _options(options: dict) -> ImportOptions:
+    return ImportOptions(
+        sources=options["sources"],
+        format=options["format"],
+        users=options["users"],
+        column_map=options["column_map"],
+        day_first=options["day_first"],
+        batch_size=options["batch_size"],
+        dry_run=options["dry_run"],
+        rejects=options["rejects"],
+        lock_wait=options["lock_wait"],
+        retry_for=options["retry_for"],
+        timeout=options["timeout"],
+    )
 
 
 def _batch_size(value: str) -> int:

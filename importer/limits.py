@@ -1,0 +1,20 @@
+"""The importer's limits on what it reads and sends (README.md, "The importer", "Limits").
+
+They keep its memory bounded whatever a file holds: a row that breaks one is rejected with
+the reason, and the rows around it import as usual.
+"""
+
+from __future__ import annotations
+
+# A row as read: a CSV record (all its lines), a JSONL line, an item of a JSON array. A
+# valid entry is a few hundred bytes; exports of time trackers add notes and tags.
+MAX_ROW_BYTES = 64 * 1024
+# Columns of a CSV header or record, keys of a JSON object. The tools' exports have about 20.
+MAX_COLUMNS = 200
+# Nesting of arrays and objects inside one row. An entry is a flat object.
+MAX_DEPTH = 32
+# A page of an http(s):// source that answers {"results", "next"}.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+# The API refuses request bodies over 2.5 MB with 413 (README.md, "The API"); batches are
+# cut below that, with room for a proxy's own framing. A 413 all the same splits the batch.
+MAX_BODY_BYTES = 2_000_000
