@@ -178,6 +178,7 @@ class TimesheetsClient:
     """POST /timesheets/batch with a bearer token, renewed once when the API refuses it."""
 
     def __init__(self, config: ImporterConfig, tokens: TokenProvider, policy: RetryPolicy) -> None:
+        self.api_url = config.api_url
         self.batch_url = f"{config.api_url}/timesheets/batch"
         self.tokens = tokens
         self.policy = policy

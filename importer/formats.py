@@ -16,6 +16,7 @@ from typing import Any
 from .config import ConfigurationError
 from .sources import SourceRow
 from .timetrackers import TOOLS, Cells, Layout, People, WeeklyTotals, detect_tool, header_of
+from .trackers import Scopes, tracker_kind
 
 FORMATS = ("auto", "native", *TOOLS)
 NATIVE_FIELDS = ("user_type", "user_id", "year", "week", "project", "hours", "external_id")
@@ -36,6 +37,7 @@ class Item:
     row: SourceRow
     entry: dict[str, Any] | None
     errors: dict[str, list[str]] | None = None
+    refusal: str = "invalid"  # how a row with errors counts: "invalid", or "failed" (a pull broke off)
 
     @property
     def external_id(self) -> str | None:
@@ -150,6 +152,7 @@ def items_for(
     users: str | Path | None = None,
     column_map: str | None = None,
     day_first: bool = False,
+    scopes: Scopes | None = None,
 ) -> Iterator[Item]:
     """The rows as items in `fmt` ("auto": native or a tool's export, by each row's header).
 
@@ -162,26 +165,42 @@ def items_for(
     if mapping is not None and fmt not in ("auto", "native"):
         raise ConfigurationError(f"--map describes the columns itself: it does not go with --format {fmt}.")
     people = People.load(users) if users else People()
-    return _items(rows, fmt, mapping, WeeklyTotals(people, day_first=day_first))
+    if scopes is not None and people.known:
+        scopes.known_people = set(people.known)
+    return _items(rows, fmt, mapping, WeeklyTotals(people, day_first=day_first, scopes=scopes))
 
 
 def _items(
     rows: Iterable[SourceRow], fmt: str, mapping: ColumnMap | None, totals: WeeklyTotals
 ) -> Iterator[Item]:
+    scopes = totals.scopes
     for row in rows:
         problem = _unusable(row)
         if problem:
+            if scopes is not None and row.error:
+                scopes.broken_file = row.source
             yield Item(row, None, {"non_field_errors": [problem]})
         elif (item := _read(row, fmt, mapping, totals)) is not None:
             yield item
+    failed = {scope.prefix: scope.failure for scope in scopes.by_prefix.values()} if scopes else {}
     for row, entry in totals.entries():
-        yield Item(row, entry)
+        reason = failed.get(entry["external_id"].partition(":")[0] + ":")
+        if reason:
+            yield Item(row, None, {"source": [f"Not sent: {reason}"]}, refusal="failed")
+        else:
+            yield Item(row, entry)
+    for source, prefix in scopes.pulled.items() if scopes else ():
+        if failed.get(prefix) and not any(key.startswith(prefix) for key in totals.keys()):
+            # Nothing was summed before the pull broke off; the failure still counts.
+            yield Item(SourceRow(source, 0, None), None, {"source": [failed[prefix]]}, refusal="failed")
 
 
 def _read(row: SourceRow, fmt: str, mapping: ColumnMap | None, totals: WeeklyTotals) -> Item | None:
     """The row's item now, or None when its time went into a weekly total."""
     layout: Layout | None
-    if mapping is not None:
+    if (kind := tracker_kind(row.source)) is not None:
+        layout = TOOLS[kind]  # a pull's rows are shaped as its tool's export, whatever the options
+    elif mapping is not None:
         layout = mapping.layout
         if layout is None:
             return mapping.native_item(row, totals.people)

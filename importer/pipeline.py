@@ -40,7 +40,7 @@ def check_items(items: Iterable[Item], report: Report) -> None:
     validator = TimesheetSerializer()
     for item in items:
         if item.errors is not None:
-            report.outcome(item, "invalid", item.errors)
+            report.outcome(item, item.refusal, item.errors)
             continue
         try:
             validator.run_validation(item.entry)
@@ -62,7 +62,7 @@ def send_items(items: Iterable[Item], client: TimesheetsClient, report: Report, 
             batch = []
             for item in chunk:
                 if item.errors is not None:
-                    report.outcome(item, "invalid", item.errors)
+                    report.outcome(item, item.refusal, item.errors)
                 else:
                     batch.append(item)
             # A key already in flight waits for its batch, so that the later row is applied last.
@@ -106,7 +106,7 @@ def fail_all(items: Iterable[Item], report: Report, reason: str) -> None:
     """Accounts for rows that cannot be sent in this run: invalid ones as such, the rest as failed."""
     for item in items:
         if item.errors is not None:
-            report.outcome(item, "invalid", item.errors)
+            report.outcome(item, item.refusal, item.errors)
         else:
             report.outcome(item, "failed", {"request": [reason]})
 

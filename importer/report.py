@@ -18,6 +18,7 @@ class Summary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0  # entries removed because their time is gone from a tracker
     conflicts: int = 0
     rejected: int = 0
     failed: int = 0

@@ -45,7 +45,9 @@ def edit_cached_token(importer_env):
 def test_a_first_import_creates_every_row(run_import, export):
     run = run_import(export())
     assert run.exit_code == 0, run.stderr
-    assert run.summary == dict(read=3, created=3, updated=0, unchanged=0, conflicts=0, rejected=0, failed=0)
+    assert run.summary == dict(
+        read=3, created=3, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=0, failed=0
+    )
     assert Timesheet.objects.count() == 3
     assert Timesheet.objects.get(user_id="e-1").external_id == "Employee:e-1:2020-W53:Borealis, phase 2"
 

@@ -17,6 +17,8 @@ from importer.formats import FORMATS, items_for
 from importer.lock import LockUnavailable, single_run
 from importer.report import Report
 from importer.sources import SourceError, check_sources, read_rows
+from importer.trackers import Scopes, Window, open_trackers, pulled_rows, tracker_kind
+from importer.trackers.reconcile import reconcile
 
 logger = logging.getLogger("importer")
 
@@ -30,7 +32,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "sources", nargs="+", metavar="SOURCE", help="a .csv, .json or .jsonl file, -, or a URL"
+            "sources",
+            nargs="+",
+            metavar="SOURCE",
+            help="a .csv, .json or .jsonl file, -, a URL, or a tracker account: toggl:WORKSPACE_ID "
+            "(TOGGL_API_TOKEN), clockify:WORKSPACE_ID (CLOCKIFY_API_KEY), harvest:ACCOUNT_ID "
+            "(HARVEST_ACCESS_TOKEN); each token also as NAME_FILE",
         )
         parser.add_argument(
             "--format", choices=FORMATS, default="auto", help="auto: native or a tool's export, by the header"
@@ -48,6 +55,24 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--day-first", action="store_true", help="read dates like 03/01/2021 as day/month/year"
+        )
+        parser.add_argument(
+            "--since",
+            metavar="YYYY-MM-DD",
+            help="first day of the window, widened to its Monday (trackers: default four ISO weeks "
+            "before this week's Monday); with --since or --until, a tracker export file is the whole "
+            "truth for the window and what it lacks is deleted",
+        )
+        parser.add_argument(
+            "--until",
+            metavar="YYYY-MM-DD",
+            help="last day of the window, widened to its Sunday (default: today)",
+        )
+        parser.add_argument(
+            "--time-zone",
+            default="UTC",
+            metavar="ZONE",
+            help="IANA time zone in which a tracker entry's start decides its day (default UTC)",
         )
         parser.add_argument("--batch-size", type=_batch_size, default=500)
         parser.add_argument("--dry-run", action="store_true", help="validate only; send nothing")
@@ -83,14 +108,22 @@ class Command(BaseCommand):
 
     def _run(self, report: Report, options: dict, resources: ExitStack) -> None:
         sources: list[str] = options["sources"]
-        check_sources(sources)
-        rows = pipeline.counted(itertools.chain.from_iterable(map(read_rows, sources)), report)
+        window = Window.from_options(options["since"], options["until"], options["time_zone"])
+        policy = RetryPolicy(total_seconds=options["retry_for"], read_timeout=options["timeout"])
+        check_sources([source for source in sources if tracker_kind(source) is None])
+        pulls = open_trackers(sources, policy, progress=not options["no_progress"])
+        scopes = Scopes(window, {tracker.source: f"{tracker.kind}:" for tracker in pulls})
+        # Pulls first: a tracker refusing its credentials stops the run before any batch is sent.
+        streams = [pulled_rows(tracker, scopes) for tracker in pulls]
+        streams += [read_rows(source) for source in sources if tracker_kind(source) is None]
+        rows = pipeline.counted(itertools.chain.from_iterable(streams), report)
         items = items_for(
             rows,
             options["format"],
             users=options["users"],
             column_map=options["column_map"],
             day_first=options["day_first"],
+            scopes=scopes,
         )
         if options["dry_run"]:
             self._open_rejects(report, options, resources)
@@ -98,7 +131,6 @@ class Command(BaseCommand):
             return
 
         config = load_config()
-        policy = RetryPolicy(total_seconds=options["retry_for"], read_timeout=options["timeout"])
         with ExitStack() as stack:
             stack.enter_context(single_run(cache_dir() / "import.lock", options["lock_wait"]))
             # Opened under the lock, for appending: a run waiting for the lock must not
@@ -114,6 +146,7 @@ class Command(BaseCommand):
                 return
             client = TimesheetsClient(config, tokens, policy)
             pipeline.send_items(items, client, report, options["batch_size"])
+            reconcile(scopes, client, report)
 
     @staticmethod
     def _open_rejects(report: Report, options: dict, resources: ExitStack) -> None:
