@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+import bench_pull
 import requests
 from servers import start_gunicorn
 
@@ -194,6 +195,7 @@ def main() -> int:
         posts = load("/timesheets", SINGLE_REQUESTS, token, entry_for)
         health = load("/healthz", SINGLE_REQUESTS, None)
         jwks_fetches = issuer_log.read_text().count("/.well-known/jwks.json")
+        pulls = bench_pull.bench_pulls(importer_env, workdir)
     finally:
         for server in servers:
             server.terminate()
@@ -217,6 +219,7 @@ def main() -> int:
             "summary": rss_summary,
         },
         "per_entry_client": {"rows": PER_ENTRY_ROWS, "entries_per_second": per_entry_rate},
+        "tracker_pulls": pulls,
         "single_post": posts,
         "healthz": health,
         "jwks_fetches": jwks_fetches,
@@ -258,6 +261,7 @@ def print_table(r: dict) -> None:
             f"p50 {r['healthz']['p50_ms']:.1f} ms, p99 {r['healthz']['p99_ms']:.1f} ms",
         ),
         ("(d) JWKS fetches", f"{r['jwks_fetches']}  (target: one per API worker, 2)"),
+        *bench_pull.table_rows(r["tracker_pulls"]),
     ]
     width = max(len(name) for name, _ in rows)
     print()

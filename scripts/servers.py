@@ -26,7 +26,7 @@ def start_gunicorn(
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
                 return server
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or too slow to answer while starting
             time.sleep(0.2)
     server.terminate()
     raise SystemExit(f"The API on port {port} did not start within 30 seconds.")
