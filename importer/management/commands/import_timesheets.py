@@ -26,7 +26,10 @@ EXIT_CONFIGURATION = 2
 
 
 class Command(BaseCommand):
-    help = "Imports timesheet entries from exports into the Timesheets API, over HTTP, exactly once."
+    help = (
+        "Imports timesheet entries into the Timesheets API, over HTTP, exactly once: from exports, "
+        "or pulled from Toggl Track, Clockify and Harvest accounts, whose deleted time is deleted too."
+    )
     # A client of the API, possibly on another machine: the server's checks are not its business.
     requires_system_checks: list[str] = []
 
