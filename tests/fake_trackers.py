@@ -86,6 +86,9 @@ class FakeTrackers:
         self.faults: dict[str, list[tuple[int, str | None]]] = {tool: [] for tool in TOOLS}  # one per request
         self.failing_page: dict[str, int] = {}  # that page of time entries always answers 500
         self.pages: Counter[str] = Counter()  # pages of time entries served
+        # Where the documentation allows two readings, the fake can answer either:
+        self.toggl_enriches = True  # False: report rows carry project_id only, names from /projects
+        self.harvest_links = True  # False: only next_page, no links section
         self.requests: Counter[str] = Counter()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -228,6 +231,11 @@ class FakeTrackers:
             people = self.users["toggl"].items()
             users = [{"id": _user_id(email), "email": email, "fullname": name} for email, name in people]
             return 200, users, {}
+        if method == "GET" and path == f"/api/v9/workspaces/{ACCOUNT}/projects":
+            names = sorted({e.project for e in self.entries["toggl"] if e.project})
+            size, page = int(query.get("per_page", 151)), int(query.get("page", 1))
+            chosen = names[(page - 1) * size : page * size]
+            return 200, [{"id": _project_id(name), "name": name, "active": True} for name in chosen], {}
         if method != "POST" or path != f"/reports/api/v3/workspace/{ACCOUNT}/search/time_entries":
             return 404, {"error": "not found"}, {}
         start, end = date.fromisoformat(body["start_date"]), date.fromisoformat(body["end_date"])
@@ -262,7 +270,7 @@ class FakeTrackers:
                     }
                 ],
             }
-            if body.get("enrich_response"):
+            if body.get("enrich_response") and self.toggl_enriches:
                 row["project_name"] = e.project
             rows.append(row)
         headers = {}
@@ -365,7 +373,9 @@ class FakeTrackers:
             "page": page,
             "next_page": following,
             "previous_page": page - 1 or None,
-            "links": {
+            "links": None
+            if not self.harvest_links
+            else {
                 "first": link(1),
                 "next": link(following) if following else None,
                 "previous": link(page - 1) if page > 1 else None,

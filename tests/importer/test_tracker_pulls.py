@@ -261,3 +261,20 @@ def test_two_firms_import_side_by_side_without_sharing_a_lock(run_import, tracke
 def test_two_accounts_of_one_tool_in_one_run_are_refused(run_import, trackers):
     run = run_import(f"toggl:{ACCOUNT}", "toggl:99", *WINDOW, env=trackers.env("toggl"))
     assert run.exit_code == 2 and "one toggl account per run" in run.stderr
+
+
+def test_a_toggl_report_without_project_names_takes_them_from_the_workspaces_projects(pull, trackers):
+    seed(trackers, "toggl")
+    trackers.toggl_enriches = False
+    run = pull("toggl")
+    assert run.summary["created"] == 4, run.stderr
+    assert hours("toggl", BOB, 10, "Borealis") == 8
+
+
+def test_harvest_pages_are_followed_by_next_page_when_there_are_no_links(pull, trackers):
+    for number in range(2001):
+        trackers.add("harvest", f"p{number}@example.com", "Atlas", "2024-03-05T09:00:00+00:00", 1)
+    trackers.harvest_links = False
+    run = pull("harvest")
+    assert run.summary["created"] == 2001, run.stderr
+    assert trackers.pages["harvest"] == 2
