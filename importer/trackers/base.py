@@ -23,7 +23,6 @@ from ..client import AuthorizationError, RetryPolicy, TransientError, send
 from ..config import ConfigurationError
 from .window import Window
 
-USER_AGENT = "timesheets-importer (https://github.com/; import_timesheets)"
 # Marks a running timer among a pull's rows: it is read, counted, and left out of the sums.
 RUNNING = "(running)"
 
@@ -57,7 +56,9 @@ class Tracker:
         self.policy = policy
         self.base_url = base_url(self.url_variable, self.default_url)
         self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
+        # Harvest asks for the application's name and a link to it: the API it feeds.
+        api_url = os.getenv("TIMESHEETS_API_URL", "http://127.0.0.1:8000")
+        self.session.headers["User-Agent"] = f"Timesheets importer ({api_url})"
         self.authenticate(self.session, token)
         self.people: set[str] = set()  # everyone the account knows, by email and name
         self.pages = 0
