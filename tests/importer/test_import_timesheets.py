@@ -154,7 +154,7 @@ def test_a_dry_run_validates_without_credentials_or_sending(run_import, export):
     rows = [*ROWS, ["Employee", "e-2", "2021", "53", "Atlas", "8"]]
     run = run_import(export(rows), "--dry-run", env={"OAUTH_CLIENT_ID": None, "OAUTH_CLIENT_SECRET": None})
     assert run.exit_code == 1
-    assert run.summary == dict(read=4, created=0, updated=0, unchanged=0, conflicts=0, rejected=1, failed=0)
+    assert run.summary == dict(read=4, created=0, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=1, failed=0)
     assert not Timesheet.objects.exists()
 
 
