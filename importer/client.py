@@ -251,6 +251,7 @@ class TimesheetsClient:
     def __init__(
         self, config: ImporterConfig, tokens: TokenProvider, policy: RetryPolicy, *, dry_run: bool = False
     ) -> None:
+        self.api_url = config.api_url
         # A dry run is the API's own preview: each item's would-be result, nothing written.
         self.batch_url = f"{config.api_url}/timesheets/batch" + ("?dry_run=true" if dry_run else "")
         self.tokens = tokens

@@ -16,6 +16,7 @@ from typing import Any
 from .config import ConfigurationError
 from .sources import SourceRow
 from .timetrackers import TOOLS, Cells, Layout, People, WeeklyTotals, detect_tool, header_of
+from .trackers import Scopes, tracker_kind
 
 FORMATS = ("auto", "native", *TOOLS)
 NATIVE_FIELDS = ("user_type", "user_id", "year", "week", "project", "hours", "external_id")
@@ -37,6 +38,9 @@ class Item:
     entry: dict[str, Any] | None
     errors: dict[str, list[str]] | None = None
     rows: int = 1  # the source rows it stands for: a weekly entry sums several
+    # How an item that is not sent counts: "invalid"; "failed" when a pull broke off; "unchanged"
+    # for a row left out of this run (a running timer, a row outside the window).
+    refusal: str = "invalid"
 
     @property
     def external_id(self) -> str | None:
@@ -151,6 +155,7 @@ def items_for(
     users: str | Path | None = None,
     column_map: str | None = None,
     day_first: bool = False,
+    scopes: Scopes | None = None,
 ) -> Iterator[Item]:
     """The rows as items in `fmt` ("auto": native or a tool's export, by each row's header).
 
@@ -163,26 +168,42 @@ def items_for(
     if mapping is not None and fmt not in ("auto", "native"):
         raise ConfigurationError(f"--map describes the columns itself: it does not go with --format {fmt}.")
     people = People.load(users) if users else People()
-    return _items(rows, fmt, mapping, WeeklyTotals(people, day_first=day_first))
+    if scopes is not None and people.known:
+        scopes.known_people = set(people.known)
+    return _items(rows, fmt, mapping, WeeklyTotals(people, day_first=day_first, scopes=scopes))
 
 
 def _items(
     rows: Iterable[SourceRow], fmt: str, mapping: ColumnMap | None, totals: WeeklyTotals
 ) -> Iterator[Item]:
+    scopes = totals.scopes
     for row in rows:
         problem = _unusable(row)
-        if problem:
+        if problem and tracker_kind(row.source) is not None:
+            yield Item(row, None, {"source": [problem]}, refusal="failed")  # the pull broke off here
+        elif problem:
+            if scopes is not None and row.error:
+                scopes.broken_file = row.source
             yield Item(row, None, {"non_field_errors": [problem]})
         elif (item := _read(row, fmt, mapping, totals)) is not None:
             yield item
+        elif totals.left_out:
+            totals.left_out = False
+            yield Item(row, None, {}, refusal="unchanged")
+    failed = {scope.prefix: scope.failure for scope in scopes.by_prefix.values()} if scopes else {}
     for row, entry, count in totals.entries():
-        yield Item(row, entry, rows=count)
+        if reason := failed.get(entry["external_id"].partition(":")[0] + ":"):
+            yield Item(row, None, {"source": [f"Not sent: {reason}"]}, rows=count, refusal="failed")
+        else:
+            yield Item(row, entry, rows=count)
 
 
 def _read(row: SourceRow, fmt: str, mapping: ColumnMap | None, totals: WeeklyTotals) -> Item | None:
     """The row's item now, or None when its time went into a weekly total."""
     layout: Layout | None
-    if mapping is not None:
+    if (kind := tracker_kind(row.source)) is not None:
+        layout = TOOLS[kind]  # a pull's rows are shaped as its tool's export, whatever the options
+    elif mapping is not None:
         layout = mapping.layout
         if layout is None:
             return mapping.native_item(row, totals.people)

@@ -84,7 +84,7 @@ def batches(
     batch = Batch()
     for item in items:
         if item.errors is not None:
-            report.outcome(item, "invalid", item.errors)
+            report.outcome(item, item.refusal, item.errors)
             continue
         body = encoded(item)
         if isinstance(body, dict):
@@ -186,6 +186,6 @@ def fail_all(items: Iterable[Item], report: Report, reason: str) -> None:
     """Accounts for rows that cannot be sent in this run: invalid ones as such, the rest as failed."""
     for item in items:
         if item.errors is not None:
-            report.outcome(item, "invalid", item.errors)
+            report.outcome(item, item.refusal, item.errors)
         else:
             report.outcome(item, "failed", {"request": [reason]})

@@ -18,6 +18,9 @@ from .lock import AlreadyRunning, LockUnavailable, single_run
 from .rejects import RejectsFile
 from .report import Report
 from .sources import check_sources, read_rows
+from .trackers import Scopes, Window, open_trackers, pulled_rows, tracker_kind
+from .trackers.base import Tracker
+from .trackers.reconcile import reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -35,18 +38,50 @@ class ImportOptions:
     lock_wait: float = 60
     retry_for: float = 120
     timeout: float = 60
+    since: str | None = None
+    until: str | None = None
+    time_zone: str = "UTC"
+    progress: bool = False  # the trackers' pages bars, on a terminal
 
 
 def run_import(options: ImportOptions, report: Report) -> None:
-    """Reads, sends and accounts for every row. Raises what is exit status 2 (configuration,
-    credentials, authorization, the lock), after counting every row it read."""
-    check_sources(options.sources)
-    rows = pipeline.counted(itertools.chain.from_iterable(map(read_rows, options.sources)), report)
+    """Reads (files, URLs, trackers' APIs), sends, deletes what the trackers lost, and accounts
+    for every row. Raises what is exit status 2 (configuration, credentials of the API or of a
+    tracker, authorization, the lock), after counting every row it read."""
+    window = Window.from_options(options.since, options.until, options.time_zone)
+    policy = RetryPolicy(total_seconds=options.retry_for, read_timeout=options.timeout)
+    files = [source for source in options.sources if tracker_kind(source) is None]
+    check_sources(files)
+    pulls = open_trackers(options.sources, policy, progress=options.progress)
+    try:
+        _run(options, report, policy, window, files, pulls)
+    finally:
+        for tracker in pulls:  # a pull never started (a configuration error) holds its session
+            tracker.close()
+
+
+def _run(
+    options: ImportOptions,
+    report: Report,
+    policy: RetryPolicy,
+    window: Window,
+    files: list[str],
+    pulls: list[Tracker],
+) -> None:
+    scopes = Scopes(window, {tracker.source: f"{tracker.kind}:" for tracker in pulls})
+    # Pulls first: a tracker refusing its credentials stops the run before any batch is sent
+    # (a pull's rows are summed weekly, so no item of it leaves before its last page).
+    streams = [pulled_rows(tracker, scopes) for tracker in pulls] + [read_rows(source) for source in files]
+    rows = pipeline.counted(itertools.chain.from_iterable(streams), report)
     items = items_for(
-        rows, options.format, users=options.users, column_map=options.column_map, day_first=options.day_first
+        rows,
+        options.format,
+        users=options.users,
+        column_map=options.column_map,
+        day_first=options.day_first,
+        scopes=scopes,
     )
     config = load_config()
-    policy = RetryPolicy(total_seconds=options.retry_for, read_timeout=options.timeout)
     with ExitStack() as stack:
         memory_only = False
         try:
@@ -70,3 +105,6 @@ def run_import(options: ImportOptions, report: Report) -> None:
             return
         client = TimesheetsClient(config, tokens, policy, dry_run=options.dry_run)
         pipeline.send_items(items, client, report, options.batch_size)
+        # What the trackers lost goes too (a dry run asks what would go): only once every
+        # source was read to its end, so a pull that broke off deletes nothing.
+        reconcile(scopes, client, report, dry_run=options.dry_run)

@@ -39,6 +39,8 @@ from typing import IO, Any, TypeVar
 
 from .config import ConfigurationError
 from .sources import SourceRow
+from .trackers.base import RUNNING
+from .trackers.scopes import Scope, Scopes
 
 USER_TYPES = ("Employee", "Contractor")
 DEFAULT_USER_TYPE = "Contractor"
@@ -268,13 +270,23 @@ class WeeklyTotals:
     """One running total per (export kind, person, ISO week, project): the memory an aggregated
     import needs, however many rows it reads. A week's total is that of the rows read in this run."""
 
-    def __init__(self, people: People, *, day_first: bool = False) -> None:
+    def __init__(self, people: People, *, day_first: bool = False, scopes: Scopes | None = None) -> None:
         self.people = people
         self.day_first = day_first
+        self.scopes = scopes
+        self.left_out = False  # set when add() leaves its row out of every total
         self._totals: dict[str, _Total] = {}
 
     def add(self, row: SourceRow, layout: Layout) -> dict[str, list[str]] | None:
-        """Adds the row's time to its week; the reasons it cannot be used, if any."""
+        """Adds the row's time to its week; the reasons it cannot be used, if any.
+
+        A running timer, and (with a window) a row outside it, is left out without a word
+        (`left_out` says so; it counts as unchanged): the timer is counted once it stops, the
+        row belongs to another run's window.
+        """
+        if row.data.get(RUNNING):
+            self.left_out = True
+            return None
         header = header_of(row.data)
         if missing := layout.missing(header):
             return {"non_field_errors": [f"No column {', '.join(missing)}: not a {layout.label}."]}
@@ -287,12 +299,23 @@ class WeeklyTotals:
         duration = next((column for column in layout.durations if cells.text(column)), layout.durations[0])
         seconds = _checked(errors, "duration", lambda: cells.parsed(duration, parse_duration))
         project = _checked(errors, "project", lambda: cells.required(layout.project))
-        if found is None or day is None or seconds is None or project is None:
+        scope = self._scope(row, layout)
+        window = self.scopes.window_for(row.source) if self.scopes and scope else None
+        if window is not None and day is not None and day not in window:
+            self.left_out = True
+            return None
+        who, person = found or ("", None)
+        if who and person is None:
+            errors["person"] = [f"{who} is not in the --users map."]
+        key = None
+        if who and day is not None and project is not None:
+            year, week, _ = day.isocalendar()
+            key = f"{layout.prefix}:{who}:{year}-W{week:02d}:{project}"
+        if scope is not None:
+            self._note(scope, row, key, who, errors)
+        if errors or key is None or person is None or seconds is None or day is None or project is None:
             return errors
 
-        who, person = found
-        year, week, _ = day.isocalendar()
-        key = f"{layout.prefix}:{who}:{year}-W{week:02d}:{project}"
         if total := self._totals.get(key):
             total.seconds += seconds
             total.rows += 1
@@ -302,17 +325,33 @@ class WeeklyTotals:
             self._totals[key] = _Total(row.source, row.line, {**entry, "project": project}, seconds)
         return None
 
-    def _person(self, cells: Cells, layout: Layout) -> tuple[str, Person]:
+    def _scope(self, row: SourceRow, layout: Layout) -> Scope | None:
+        """The deletion scope of a tool's rows; --map layouts have none."""
+        if self.scopes is None or layout.prefix not in TOOLS:
+            return None
+        return self.scopes.join(f"{layout.prefix}:", row.source)
+
+    @staticmethod
+    def _note(scope: Scope, row: SourceRow, key: str | None, who: str, errors: dict[str, list[str]]) -> None:
+        """Keeps the key of a refused row (its time is still in the tracker); a row whose key
+        cannot be known, other than one without a project (which never had a key), stops deletions."""
+        if key is not None:
+            scope.keys.add(key)
+            scope.persons.add(who)
+        elif set(errors) - {"project"}:
+            scope.doubt = f"{row.source}, line {row.line}: a refused row whose week or person is unknown"
+
+    def _person(self, cells: Cells, layout: Layout) -> tuple[str, Person | None]:
         """Who the row is about as the export names them (email, else name), and as the API knows them."""
         email = cells.text(layout.email)
         name = " ".join(part for part in map(cells.text, layout.names) if part)
         if not (who := email or name):
             columns = [column for column in (layout.email, *layout.names) if column]
             raise ValueError(f"No person: {' and '.join(columns)} empty.")
-        person = self.people.resolve(email, name)
-        if person is None:
-            raise ValueError(f"{who} is not in the --users map.")
-        return who, person
+        return who, self.people.resolve(email, name)
+
+    def keys(self) -> Iterator[str]:
+        return iter(self._totals)
 
     def entries(self) -> Iterator[tuple[SourceRow, dict[str, Any], int]]:
         """Each week's entry, hours rounded only now that every row is summed, and its row count."""

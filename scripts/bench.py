@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlparse, urlunparse
 
+import bench_pull
 import requests
 from servers import start_gunicorn
 
@@ -434,6 +435,7 @@ def bench_database(kind: str, workdir: Path) -> dict[str, Any]:
                     flush=True,
                 )
                 path.unlink()
+            results["tracker_pulls"] = bench_pull.bench_pulls(importer_env, workdir)
     finally:
         for server in servers:
             server.terminate()
@@ -509,6 +511,7 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
                 "< 150 MB",
             )
         )
+    rows += bench_pull.table_rows(r.get("tracker_pulls", {}))
     return rows
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -141,3 +142,76 @@ class BatchItemResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "conflict", "invalid"])
     id = serializers.IntegerField(allow_null=True)
     errors = serializers.DictField(allow_null=True)
+
+
+# --- POST /timesheets/reconcile ------------------------------------------------------------
+
+ISO_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+MAX_RECONCILE_KEYS = 100_000
+
+
+def parse_iso_week(value: str) -> tuple[int, int]:
+    match = ISO_WEEK.fullmatch(value)
+    try:
+        if match is None:
+            raise ValueError
+        year, week = int(match[1]), int(match[2])
+        datetime.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise serializers.ValidationError(f"{value!r} is not an ISO week like 2024-W09.") from None
+    return year, week
+
+
+class ReconcileSerializer(serializers.Serializer):
+    """What a time tracker holds for a window, so that the API drops what the tracker lost."""
+
+    prefix = serializers.RegexField(
+        r"^[^\s:]{1,50}:$",
+        help_text='The keys\' tool, with its colon: "toggl:", "clockify:" or "harvest:".',
+    )
+    since = serializers.CharField(help_text="First ISO week of the window, e.g. 2024-W09.")
+    until = serializers.CharField(help_text="Last ISO week of the window, inclusive.")
+    keep = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        allow_empty=True,
+        max_length=MAX_RECONCILE_KEYS,
+        help_text="Every key the tracker still has time for in the window.",
+    )
+    persons = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        allow_null=True,
+        max_length=MAX_RECONCILE_KEYS,
+        help_text=(
+            "Only entries of these people (the key's person part, compared without regard to case) "
+            "may be deleted: the people the tracker account knows. Omitted or null: anyone's."
+        ),
+    )
+    dry_run = serializers.BooleanField(default=False, help_text="Answer what would happen; delete nothing.")
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict) and (unknown := set(data) - set(self.fields)):
+            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+        return super().to_internal_value(data)
+
+    def validate_since(self, value: str) -> tuple[int, int]:
+        return parse_iso_week(value)
+
+    def validate_until(self, value: str) -> tuple[int, int]:
+        return parse_iso_week(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": ["The window ends before it starts."]})
+        return attrs
+
+
+class ReconciledEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+
+
+class ReconcileResultSerializer(serializers.Serializer):
+    deleted = ReconciledEntrySerializer(many=True, help_text="Entries removed (or, dry run, to be removed).")
+    conflicts = ReconciledEntrySerializer(many=True, help_text="Approved entries the tracker lost: kept.")
+    dry_run = serializers.BooleanField()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import CONTENT_FIELDS, Timesheet, TimesheetEvent
@@ -172,3 +174,73 @@ def timesheet_unapprove(*, timesheet_id: int, unapproved_by: str) -> Timesheet:
         timesheet.save(update_fields=["approved", "approved_at", "approved_by", "updated_at"])
         TimesheetEvent.unapproved(timesheet, unapproved_by).save()
     return timesheet
+
+
+# --- Reconciling a time tracker's window -------------------------------------------------
+# The importer pulls whole ISO weeks from a tracker; what it no longer finds there must go.
+
+# The ISO week inside a tracker key "tool:person:YYYY-Www:project"; the person before it.
+TRACKER_KEY_WEEK = re.compile(r":(\d{4})-W(\d{2}):")
+
+
+@dataclass(frozen=True)
+class ReconcileResult:
+    deleted: list[Timesheet]
+    conflicts: list[Timesheet]
+
+
+def tracker_key_person(key: str, prefix: str) -> str | None:
+    """The person a tracker key names, compared as the importer's --users map compares them."""
+    match = TRACKER_KEY_WEEK.search(key, len(prefix))
+    if match is None:
+        return None
+    return normalized_person(key[len(prefix) : match.start()])
+
+
+def normalized_person(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@transaction.atomic
+def timesheets_reconcile(
+    *,
+    created_by: str,
+    prefix: str,
+    first_week: tuple[int, int],
+    last_week: tuple[int, int],
+    keep: Collection[str],
+    persons: Collection[str] | None = None,
+    dry_run: bool = False,
+) -> ReconcileResult:
+    """Deletes the caller's entries keyed under `prefix` in the window that are not in `keep`.
+
+    Only the caller's own keyed entries are candidates, so a client can remove nothing it
+    could not have overwritten anyway. `persons`, when given, narrows the candidates to the
+    people the tracker account knows: keys carry no account id, so this keeps one account's
+    run from removing time another account of the same tool sent with the same client.
+    An approved entry is never deleted: it is returned as a conflict. All or nothing.
+    """
+    (first_year, first), (last_year, last) = first_week, last_week
+    in_window = (Q(year__gt=first_year) | Q(year=first_year, week__gte=first)) & (
+        Q(year__lt=last_year) | Q(year=last_year, week__lte=last)
+    )
+    kept = set(keep)
+    known = {normalized_person(person) for person in persons} if persons is not None else None
+    deleted: list[Timesheet] = []
+    conflicts: list[Timesheet] = []
+    candidates = (
+        Timesheet.objects.select_for_update()
+        .filter(in_window, created_by=created_by, external_id__startswith=prefix)
+        .order_by("external_id")  # the upsert's lock order, so the two never deadlock
+    )
+    for timesheet in candidates:
+        key = timesheet.external_id
+        if key in kept or (known is not None and tracker_key_person(key, prefix) not in known):
+            continue
+        (conflicts if timesheet.approved else deleted).append(timesheet)
+    if deleted and not dry_run:
+        TimesheetEvent.objects.bulk_create(
+            [TimesheetEvent.deleted(timesheet, created_by) for timesheet in deleted]
+        )
+        Timesheet.objects.filter(pk__in=[timesheet.pk for timesheet in deleted]).delete()
+    return ReconcileResult(deleted, conflicts)

@@ -24,6 +24,8 @@ from .permissions import APPROVE, CREATE, DELETE, READ, caller_identity
 from .serializers import (
     MAX_BATCH_ITEMS,
     BatchItemResultSerializer,
+    ReconcileResultSerializer,
+    ReconcileSerializer,
     TimesheetSerializer,
     TimesheetWrittenSerializer,
 )
@@ -70,6 +72,7 @@ class TimesheetViewSet(
         "batch": [CREATE],
         "destroy": [DELETE],
         "approve": [APPROVE],
+        "reconcile": [CREATE],
     }
 
     @extend_schema(
@@ -174,6 +177,39 @@ class TimesheetViewSet(
         shows them instead of running them as formulas.
         """
         return export.csv_response(self.filter_queryset(self.get_queryset()))
+
+    @extend_schema(request=ReconcileSerializer, responses=ReconcileResultSerializer)
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def reconcile(self, request: Request) -> Response:
+        """Deletes the caller's own entries a time tracker no longer has, for one tool and window.
+
+        Candidates: entries this client created whose `external_id` starts with `prefix` (a
+        tracker key, `tool:person:YYYY-Www:project`), in the ISO weeks `since` to `until`,
+        not listed in `keep`, and, when `persons` is given, of one of those people. Each is
+        deleted, unless approved: an approved entry stays and is answered as a conflict.
+        One transaction. Needs only `create:timesheets`, as the import that created the
+        entries could overwrite them anyway; nobody else's entries are ever touched.
+        Keys name no tracker account: give each account its own API client (README,
+        "Pulling from time trackers").
+        """
+        serializer = ReconcileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = services.timesheets_reconcile(
+            created_by=caller_identity(request.user),
+            prefix=data["prefix"],
+            first_week=data["since"],
+            last_week=data["until"],
+            keep=data["keep"],
+            persons=data.get("persons"),
+            dry_run=data["dry_run"],
+        )
+        body = {
+            "deleted": [{"id": t.pk, "external_id": t.external_id} for t in result.deleted],
+            "conflicts": [{"id": t.pk, "external_id": t.external_id} for t in result.conflicts],
+            "dry_run": data["dry_run"],
+        }
+        return Response(ReconcileResultSerializer(body).data)
 
     @extend_schema(responses={204: None, 409: OpenApiResponse(description="The entry is approved.")})
     def destroy(self, request: Request, pk: str) -> Response:

@@ -25,7 +25,8 @@ EXIT_CONFIGURATION = 2
 
 class Command(BaseCommand):
     help = (
-        "Imports timesheet entries from exports into the Timesheets API, over HTTP, exactly once. "
+        "Imports timesheet entries into the Timesheets API, over HTTP, exactly once: from exports, "
+        "or pulled from Toggl Track, Clockify and Harvest accounts, whose deleted time is deleted too. "
         "Exit status: 0 every row created, updated or unchanged; 1 some rows rejected, in conflict "
         "or failed; 2 configuration, credentials or authorization (see README.md, 'The importer')."
     )
@@ -34,7 +35,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "sources", nargs="+", metavar="SOURCE", help="a .csv, .json or .jsonl file, -, or an http(s) URL"
+            "sources",
+            nargs="+",
+            metavar="SOURCE",
+            help="a .csv, .json or .jsonl file, -, an http(s) URL, or a tracker account: "
+            "toggl:WORKSPACE_ID (TOGGL_API_TOKEN), clockify:WORKSPACE_ID (CLOCKIFY_API_KEY), "
+            "harvest:ACCOUNT_ID (HARVEST_ACCESS_TOKEN); each token also as NAME_FILE",
         )
         parser.add_argument(
             "--format", choices=FORMATS, default="auto", help="auto: native or a tool's export, by the header"
@@ -54,6 +60,24 @@ class Command(BaseCommand):
             "--day-first", action="store_true", help="read dates like 03/01/2021 as day/month/year"
         )
         parser.add_argument(
+            "--since",
+            metavar="YYYY-MM-DD",
+            help="first day of the window, widened to its Monday (trackers: default four ISO weeks "
+            "before this week's Monday); with --since or --until, a tracker export file is the whole "
+            "truth for the window and what it lacks is deleted",
+        )
+        parser.add_argument(
+            "--until",
+            metavar="YYYY-MM-DD",
+            help="last day of the window, widened to its Sunday (default: today)",
+        )
+        parser.add_argument(
+            "--time-zone",
+            default="UTC",
+            metavar="ZONE",
+            help="IANA time zone in which a tracker entry's start decides its day (default UTC)",
+        )
+        parser.add_argument(
             "--batch-size",
             type=_batch_size,
             default=500,
@@ -65,7 +89,8 @@ class Command(BaseCommand):
             "--dry-run",
             action="store_true",
             help="ask the API what each row would become (created, updated, unchanged, conflict, "
-            "invalid) and write nothing; needs credentials like a real run",
+            "invalid) and which entries a tracker's lost time would delete, and write nothing; "
+            "needs credentials like a real run",
         )
         parser.add_argument(
             "--rejects",
@@ -143,6 +168,10 @@ def _options(options: dict) -> ImportOptions:
         lock_wait=options["lock_wait"],
         retry_for=options["retry_for"],
         timeout=options["timeout"],
+        since=options["since"],
+        until=options["until"],
+        time_zone=options["time_zone"],
+        progress=not options["no_progress"],
     )
 
 
