@@ -186,3 +186,24 @@ def test_the_browsable_batch_endpoint_offers_a_form_for_a_get(api, staff_browser
     form = staff_browser.find_element(By.CSS_SELECTOR, "#post-generic-content-form textarea")
     [blank] = json.loads(form.get_attribute("value"))  # an array of entries, as batch takes
     assert {"user_type", "user_id", "year", "week", "project", "hours"} <= set(blank)
+
+
+def test_the_client_form_shows_a_machine_client_and_no_secret(api, staff_browser, payroll_data):
+    from selenium.webdriver.common.by import By
+
+    from issuer.models import ApiClient
+
+    pk = ApiClient.objects.get(client_id=payroll_data).pk
+    staff_browser.get(f"{api.base_url}/admin/issuer/apiclient/{pk}/change/")
+    screenshot(staff_browser, "admin-api-client.png")
+    form = staff_browser.find_element(By.ID, "content-main")
+    fields = form.find_elements(By.CSS_SELECTOR, "fieldset.aligned label")
+    assert {label.text.rstrip(":") for label in fields} == {
+        "Name",
+        "Is active",
+        "Client ID",
+        "Created",
+        "Updated",
+    }
+    assert "create:timesheets" in form.text  # its grant, inline
+    assert not form.find_elements(By.CSS_SELECTOR, "[name=client_secret], a.viewsitelink")

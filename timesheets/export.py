@@ -14,23 +14,10 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
 from .models import Timesheet
+from .serializers import TimesheetSerializer
 
 # The entry's fields, in the order the API shows them.
-FIELDS = (
-    "id",
-    "user_type",
-    "user_id",
-    "year",
-    "week",
-    "project",
-    "hours",
-    "external_id",
-    "approved",
-    "approved_at",
-    "approved_by",
-    "created_at",
-    "created_by",
-)
+FIELDS = tuple(TimesheetSerializer.Meta.fields)
 CHUNK_SIZE = 2000
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV Injection");
 # a leading apostrophe makes it text. Tab and carriage return are on OWASP's list too.

@@ -99,6 +99,5 @@ def test_a_bad_week_is_reported_not_a_server_error(admin_client, weeks):
 
 
 def test_only_staff_see_it(client, django_user_model, weeks):
-    django_user_model.objects.create_user("visitor", password="a long passphrase")
-    client.login(username="visitor", password="a long passphrase")
+    client.force_login(django_user_model.objects.create_user("visitor", password="a long passphrase"))
     assert client.get(PAGE)["Location"].startswith("/admin/login/")
