@@ -17,6 +17,7 @@ import hashlib
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db.models import Max, QuerySet
 from django.utils.functional import cached_property
@@ -45,7 +46,10 @@ class FastCountPaginator(Paginator):
         queryset = self.object_list
         if not isinstance(queryset, QuerySet):
             return super().count
-        sql, params = queryset.order_by().query.sql_with_params()
+        try:
+            sql, params = queryset.order_by().query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (an empty `__in`, say)
+            return 0
         state = (queryset.db, sql, params, entries_version(queryset.db))
         key = "timesheets:count:" + hashlib.sha256(repr(state).encode()).hexdigest()
         return cache.get_or_set(key, queryset.count, COUNT_CACHE_SECONDS)

@@ -57,3 +57,9 @@ def test_an_ordering_on_an_unindexed_field_is_ignored(api, token):
     default = api.get("/timesheets", token=token).json()["results"]
     asked = api.get("/timesheets", token=token, params={"ordering": "created_by"}).json()["results"]
     assert asked == default
+
+
+def test_a_filter_no_entry_can_match_counts_none_on_any_page(api, token):
+    # A year beyond PostgreSQL's smallint makes Django's lookup match nothing without a query.
+    assert api.get("/timesheets?year=99999", token=token).json()["count"] == 0
+    assert api.get("/timesheets?year=99999&page=2", token=token).status_code == 404
