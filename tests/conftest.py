@@ -45,6 +45,22 @@ def tally() -> Callable[[str, bool], bool]:
     return record
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Under pytest-xdist (`make test` runs two workers) each worker hands its counts to the
+    # controller, which prints the sums.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["tallies"] = _tallies
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    for name, (held, total) in getattr(node, "workeroutput", {}).get("tallies", {}).items():
+        counts = _tallies.setdefault(name, [0, 0])
+        counts[0] += held
+        counts[1] += total
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     for name, (held, total) in sorted(_tallies.items()):
         terminalreporter.write_line(f"{name}: {held}/{total}")
