@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,11 @@ SAMPLE_ENTRY = {
     "project": "StoreZero",
     "hours": 40,
 }
+
+
+def validated_entry(**overrides: Any) -> dict[str, Any]:
+    """The scenario's entry as the serializer hands it to the services: hours a Decimal, keyed."""
+    return {**SAMPLE_ENTRY, "hours": Decimal("40.00"), "external_id": "k-1", **overrides}
 
 
 class Api:

@@ -10,20 +10,14 @@ from issuer.services import api_client_create
 from timesheets import services
 from timesheets.models import TimesheetEvent
 
+from ..support import validated_entry
+
 
 @pytest.fixture
 def imported(db):
     """An entry an API client imported and then changed, as the import job would."""
     client = api_client_create(name="Payroll import", scopes=["create:timesheets"]).client
-    entry = {
-        "user_type": "Employee",
-        "user_id": "007",
-        "year": 2016,
-        "week": 24,
-        "project": "StoreZero",
-        "hours": Decimal("40.00"),
-        "external_id": "k-1",
-    }
+    entry = validated_entry()
     services.timesheets_upsert(created_by=client.client_id, entries=[entry])
     [result] = services.timesheets_upsert(
         created_by=client.client_id, entries=[{**entry, "hours": Decimal("41.50")}]

@@ -14,20 +14,12 @@ from timesheets import services
 from timesheets.models import Timesheet, TimesheetEvent
 from timesheets.services import Outcome
 
+from ..support import validated_entry
+
 CLIENT = "import-client"
 
 
-def entry(**overrides: Any) -> dict[str, Any]:
-    """A validated entry, as the serializer hands it to the services."""
-    return {
-        "user_type": "Employee",
-        "user_id": "007",
-        "year": 2016,
-        "week": 24,
-        "project": "StoreZero",
-        "hours": Decimal("40.00"),
-        "external_id": "k-1",
-    } | overrides
+entry = validated_entry
 
 
 def upsert(*entries: dict[str, Any], created_by: str = CLIENT) -> list[services.UpsertResult]:
