@@ -4,9 +4,14 @@
 import os
 import sys
 
+# The import job is a client of the API, often on another machine: it runs under its own
+# settings, which load nothing of the server (importer/settings.py).
+CLIENT_COMMANDS = {"import_timesheets": "importer.settings"}
+
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timesheets_site.settings")
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", CLIENT_COMMANDS.get(command, "timesheets_site.settings"))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

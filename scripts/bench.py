@@ -384,7 +384,7 @@ def access_token(client_id: str, client_secret: str) -> str:
 def bench_database(kind: str, workdir: Path) -> dict[str, Any]:
     print(f"\n{kind}:", flush=True)
     database_url = create_database(kind, workdir)
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "timesheets_site.settings"}
+    env = {**os.environ, "DATABASE_URL": database_url}
     api_env = {**env, "OAUTH_ISSUER": ISSUER_URL, "TIMESHEETS_THROTTLE_RATE": "1000000/min"}
     results: dict[str, Any] = {"database": kind, "api_workers": 2}
     servers: list[subprocess.Popen] = []

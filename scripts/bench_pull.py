@@ -114,7 +114,6 @@ def main() -> int:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "timesheets_site.settings",
         "TIMESHEETS_THROTTLE_RATE": "1000000/min",
     }
 

@@ -69,8 +69,9 @@ def prepare_database() -> tuple[str, str, str]:
 
 
 def run_import(client_id: str, client_secret: str) -> int:
+    # As from cron: no DJANGO_SETTINGS_MODULE, so manage.py runs the job under its own settings.
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"},
         "TIMESHEETS_API_URL": BASE_URL,
         "OAUTH_CLIENT_ID": client_id,
         "OAUTH_CLIENT_SECRET": client_secret,

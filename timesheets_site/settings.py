@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from common import scopes
 from common.env import envbool, envint, envlist, envsecret
+from common.logs import stderr_logging
 from common.oauth import auth0_domain, configured_audience, configured_issuer
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -303,15 +304,4 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stderr"], "level": "WARNING"},
-    "loggers": {
-        "timesheets": {"level": "INFO"},
-        "issuer": {"level": "INFO"},
-        "importer": {"level": "INFO"},
-    },
-}
+LOGGING = stderr_logging("timesheets", "issuer", "importer")
