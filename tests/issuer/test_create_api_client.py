@@ -7,9 +7,11 @@ import json
 import logging
 
 import pytest
+from django.conf import global_settings
 from django.core.management import CommandError, call_command
 
 from issuer.models import ApiClient
+from timesheets_site import settings as production
 
 
 def create(*args: str) -> dict:
@@ -18,7 +20,9 @@ def create(*args: str) -> dict:
     return json.loads(out.getvalue())
 
 
-def test_it_prints_credentials_and_stores_the_secret_hashed(transactional_db):
+def test_it_prints_credentials_and_stores_the_secret_hashed(transactional_db, settings):
+    # Production's hashers (the suite's own settings hash with MD5 for speed).
+    settings.PASSWORD_HASHERS = getattr(production, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
     credentials = create("cron", "--scopes", "create:timesheets")
     client = ApiClient.objects.get(client_id=credentials["client_id"])
     assert client.client_secret != credentials["client_secret"]
