@@ -22,7 +22,16 @@ from issuer.services import api_client_create
 from timesheets import jwks
 from timesheets.models import Timesheet
 
-from .support import ALL_SCOPES, SAMPLE_ENTRY, Api, FaultyProxy, ImportRun, LocalIssuer, run_process
+from .support import (
+    ALL_SCOPES,
+    SAMPLE_ENTRY,
+    Api,
+    FaultyProxy,
+    ImportRun,
+    LocalIssuer,
+    run_import_in_process,
+    run_process,
+)
 
 _tallies: dict[str, list[int]] = {}
 
@@ -168,16 +177,35 @@ def importer_env(api: Api, api_client, tmp_path) -> dict[str, str]:
     }
 
 
+def _importer_environment(importer_env: dict[str, str], env: dict[str, str | None] | None) -> dict[str, str]:
+    """The test process's environment, the job's, then the test's own (None removes a name)."""
+    environment = {**os.environ, **importer_env, **(env or {})}
+    # As in a crontab: manage.py, not pytest's setting, picks the importer's settings.
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    return {name: value for name, value in environment.items() if value is not None}
+
+
 @pytest.fixture
 def run_import(importer_env) -> Callable[..., ImportRun]:
-    """Runs `manage.py import_timesheets` in its own process, as cron would."""
+    """Runs `manage.py import_timesheets` in this process, against the live API over HTTP."""
 
-    def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> ImportRun:
-        environment = {**os.environ, **importer_env, **(env or {})}
-        environment = {name: value for name, value in environment.items() if value is not None}
+    def run(*args: str, env: dict[str, str | None] | None = None, stdin: str | None = None) -> ImportRun:
+        return run_import_in_process(
+            ["--no-progress", *args], env=_importer_environment(importer_env, env), stdin=stdin
+        )
+
+    return run
+
+
+@pytest.fixture
+def run_import_process(importer_env) -> Callable[..., ImportRun]:
+    """Runs `manage.py import_timesheets` in its own process, as cron would: for what only a
+    whole process shows (its settings, its peak memory, two runs racing)."""
+
+    def run(*args: str, env: dict[str, str | None] | None = None, stdin: str | None = None) -> ImportRun:
         return run_process(
             [sys.executable, "manage.py", "import_timesheets", "--no-progress", *args],
-            env=environment,
+            env=_importer_environment(importer_env, env),
             stdin=stdin,
         )
 

@@ -7,9 +7,12 @@ name; conftest.py keeps the fixtures that build them.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import io
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -23,12 +26,15 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import jwt
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings as django_settings
+from django.core.management import load_command_class
 
+from common.logs import LOG_FORMAT
 from scripts.servers import start_gunicorn
 
 ALL_SCOPES = "read:timesheets create:timesheets delete:timesheets approve:timesheets"
@@ -251,6 +257,39 @@ def run_process(command: list[str], *, env: dict[str, str], stdin: str | None = 
         out.seek(0)
         err.seek(0)
         return ImportRun(process.returncode, out.read(), err.read(), int(peak.read() or 0) / 1024)
+
+
+def run_import_in_process(args: list[str], *, env: dict[str, str], stdin: str | None = None) -> ImportRun:
+    """Runs `manage.py import_timesheets ARGS` in this process, as manage.py would run it.
+
+    The command parses its arguments, runs and exits through `run_from_argv`, as from cron,
+    with `env` as the whole environment and its own standard streams. Its log records (the
+    "importer" loggers, from any of its threads) go to its standard error in the shipped
+    format; the live server's records do not. What an own process adds
+    (start-up, peak memory, the settings manage.py picks) is run_process's to test.
+    """
+    stdout, stderr = io.StringIO(), io.StringIO()
+    stdin_stream = io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8")
+    handler = logging.StreamHandler(stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    importer_logger = logging.getLogger("importer")
+    exit_code: int | str | None = 0
+    with (
+        mock.patch.dict(os.environ, env, clear=True),
+        mock.patch("sys.stdin", stdin_stream),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+        mock.patch.object(importer_logger, "propagate", False),
+    ):
+        importer_logger.addHandler(handler)
+        try:
+            command = load_command_class("importer", "import_timesheets")
+            command.run_from_argv(["manage.py", "import_timesheets", *args])
+        except SystemExit as exit:
+            exit_code = exit.code
+        finally:
+            importer_logger.removeHandler(handler)
+    return ImportRun(int(exit_code or 0), stdout.getvalue(), stderr.getvalue())
 
 
 class FaultyProxy:

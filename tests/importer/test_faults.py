@@ -77,11 +77,11 @@ def test_the_token_endpoint_down_fails_the_rows_and_sends_nothing(run_import, si
     assert not Timesheet.objects.exists()
 
 
-def test_two_imports_of_one_file_at_once_make_one_entry_per_row(run_import, six_rows, tmp_path):
+def test_two_imports_of_one_file_at_once_make_one_entry_per_row(run_import_process, six_rows, tmp_path):
     results = []
 
     def run(cache: str) -> None:
-        results.append(run_import(six_rows, "--batch-size", "1", env={"TIMESHEETS_CACHE_DIR": cache}))
+        results.append(run_import_process(six_rows, "--batch-size", "1", env={"TIMESHEETS_CACHE_DIR": cache}))
 
     # Separate cache folders: separate locks, so the two really race on the API.
     threads = [threading.Thread(target=run, args=(str(tmp_path / name),)) for name in ("a", "b")]

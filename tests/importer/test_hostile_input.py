@@ -52,8 +52,8 @@ def single_line_files(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("kind", ["csv", "jsonl"])
-def test_a_50_mb_line_is_one_rejected_row_in_bounded_memory(run_import, single_line_files, kind):
-    run = run_import(str(single_line_files[kind]))
+def test_a_50_mb_line_is_one_rejected_row_in_bounded_memory(run_import_process, single_line_files, kind):
+    run = run_import_process(str(single_line_files[kind]))
     assert run.exit_code == 1, run.stderr
     assert run.summary == dict(
         read=3, created=2, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=1, failed=0
@@ -65,11 +65,11 @@ def test_a_50_mb_line_is_one_rejected_row_in_bounded_memory(run_import, single_l
     assert set(Timesheet.objects.values_list("user_id", flat=True)) == {"u-1", "u-3"}
 
 
-def test_a_json_file_of_200_kb_of_nested_brackets_is_one_rejected_item(run_import, tmp_path):
+def test_a_json_file_of_200_kb_of_nested_brackets_is_one_rejected_item(run_import_process, tmp_path):
     path = tmp_path / "nested.json"
     nested = "[" * 100_000 + "]" * 100_000
     path.write_text(f"[{json.dumps(entry(1))},{nested},{json.dumps(entry(3))}]")
-    run = run_import(str(path))
+    run = run_import_process(str(path))
     assert run.exit_code == 1, run.stderr
     assert run.summary == dict(
         read=3, created=2, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=1, failed=0
