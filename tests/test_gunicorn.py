@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import runpy
 import time
 from collections.abc import Iterator
 
 import pytest
 import requests
 
-from tests.support import Gunicorn, HangingProxy, LocalIssuer, SlowClients
+from tests.support import PROJECT_DIR, Gunicorn, HangingProxy, LocalIssuer, SlowClients
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +102,12 @@ def test_the_token_endpoint_fails_fast_with_a_503_json_body_when_the_database_ha
     assert response.status_code == 503
     assert response.json() == {"detail": "The database is unavailable; try again later."}
     assert time.monotonic() - started < 5.0
+
+
+def test_a_worker_collects_young_garbage_less_often_than_python_does(monkeypatch):
+    config = runpy.run_path(str(PROJECT_DIR / "gunicorn.conf.py"))
+    calls: list[tuple[int, ...]] = []
+    monkeypatch.setattr(gc, "set_threshold", lambda *thresholds: calls.append(thresholds))
+    config["post_fork"](None, None)
+    [(young, *older)] = calls
+    assert young >= 10_000 and older == list(gc.get_threshold()[1:])
