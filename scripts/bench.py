@@ -53,6 +53,20 @@ PER_ENTRY_ROWS = int(os.getenv("BENCH_PER_ENTRY_ROWS", "1000"))
 REPEATS = int(os.getenv("BENCH_REPEATS", "7"))
 LONG_LINE_MB = int(os.getenv("BENCH_LONG_LINE_MB", "50"))
 RESULTS = PROJECT_DIR / "bench-results.json"
+README = PROJECT_DIR / "README.md"
+SCALED_DOWN = any(
+    name in os.environ
+    for name in (
+        "BENCH_DATABASES",
+        "BENCH_IMPORT_ROWS",
+        "BENCH_TABLE_ROWS",
+        "BENCH_PER_ENTRY_ROWS",
+        "BENCH_REPEATS",
+        "BENCH_LONG_LINE_MB",
+    )
+)
+# make bench rewrites what lies between these two lines of the README.
+README_START, README_END = "<!-- bench results: start -->", "<!-- bench results: end -->"
 SCOPES = "create:timesheets read:timesheets"
 ADMIN_PASSWORD = "bench-only-password-7f3a"  # noqa: S105 (a throwaway database's staff user)
 
@@ -508,7 +522,13 @@ def main() -> int:
     }
     results["seconds"] = time.perf_counter() - started
     RESULTS.write_text(json.dumps(results, indent=2, default=str))
-    print_table(results)
+    tables = result_tables(results)
+    print("\n" + tables)
+    if not SCALED_DOWN:
+        write_readme(tables)  # only a full run stands for the project's figures
+        print(f"written to {RESULTS.name} and {README.name}")
+    else:
+        print(f"written to {RESULTS.name}; {README.name} is left as it is (not a full run)")
     return 0
 
 
@@ -567,17 +587,27 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
     return rows
 
 
-def print_table(results: dict[str, Any]) -> None:
+def result_tables(results: dict[str, Any]) -> str:
+    """The run's tables in Markdown: when, where, how loaded, then one table per database."""
     load = results["load_average_at_start"]
-    print(f"\n{results['date']}, {results['machine']}, load average at start {load:.2f}")
-    print(f"run took {results['seconds']:.0f} s")
+    lines = [
+        f"`make bench` on {results['date']}: {results['machine']}; load average {load:.2f} at the "
+        f"start; the run took {results['seconds'] / 60:.1f} minutes.",
+    ]
     for r in results["databases"]:
         loaded = f"{TABLE_ROWS:,} entries loaded in {r['load_seconds']:.0f} s"
-        print(f"\n{r['database']} (gunicorn, {r['api_workers']} workers; {loaded})")
-        print("| measure | figure | target |\n| --- | --- | --- |")
-        for row in summary_rows(r):
-            print("| " + " | ".join(row) + " |")
-    print(f"\nwritten to {RESULTS.name}")
+        lines += ["", f"**{r['database']}** (gunicorn, {r['api_workers']} workers; {loaded})", ""]
+        lines += ["| measure | figure | target |", "| --- | --- | --- |"]
+        lines += ["| " + " | ".join(row) + " |" for row in summary_rows(r)]
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(tables: str) -> None:
+    """Replaces the README's measured tables, between its two markers, with this run's."""
+    readme = README.read_text()
+    before, rest = readme.split(README_START, 1)
+    _, after = rest.split(README_END, 1)
+    README.write_text(f"{before}{README_START}\n{tables}{README_END}{after}")
 
 
 if __name__ == "__main__":
