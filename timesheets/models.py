@@ -4,10 +4,11 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connections, models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .fastinsert import FastInsertQuerySet
 from .indexes import PrefixSearchIndex
 
 # What an entry says. An import compares these to tell an edited row from one sent again,
@@ -22,71 +23,33 @@ class UserType(models.TextChoices):
     CONTRACTOR = "Contractor"
 
 
-class FastInsertQuerySet(models.QuerySet):
-    """`bulk_create`'s INSERT for a fraction of its cost per row, for the import's hot path.
-
-    Measured on a batch of 500 entries: preparing every field of every row, as
-    `bulk_create` does, takes about 30 µs a row, and on SQLite that time is spent holding
-    the write lock that serialises every API worker. Here each column's distinct values go
-    through the same `get_db_prep_save` once (an import batch repeats most of them: one
-    client, one timestamp, a few projects), about 3 µs a row, and the rows go in with one
-    `executemany`. Values equal in Python are taken as one value of the column, which holds
-    for the types our fields take. Unlike `bulk_create`, it sends no signals and sets no
-    primary keys.
-    """
-
-    def insert_rows(self, objs: Sequence[models.Model]) -> None:
-        """Inserts model instances, stamping their `auto_now`/`auto_now_add` fields with one time."""
-        fields = [field for field in self.model._meta.concrete_fields if not field.primary_key]
-        now = timezone.now()
-        for field in fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                for obj in objs:
-                    setattr(obj, field.attname, now)
-        rows = [[getattr(obj, field.attname) for field in fields] for obj in objs]
-        self.insert_values([field.name for field in fields], rows)
-
-    def insert_values(self, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Inserts rows given as values of the named fields, without building model instances."""
-        if not rows:
-            return
-        self._for_write = True
-        connection = connections[self.db]
-        fields = [self.model._meta.get_field(name) for name in names]
-        columns = [
-            _prepared(field, list(values), connection)
-            for field, values in zip(fields, zip(*rows, strict=True), strict=True)
-        ]
-        quote = connection.ops.quote_name
-        table = quote(self.model._meta.db_table)
-        columns_sql = ", ".join(quote(field.column) for field in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        with transaction.atomic(using=self.db, savepoint=False), connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns_sql}) VALUES ({placeholders})",  # noqa: S608 (names from _meta)
-                list(zip(*columns, strict=True)),
-            )
-
-
-def _prepared(field: models.Field, values: list[Any], connection: Any) -> list[Any]:
-    """A column's values as the database takes them, each distinct value prepared once."""
-    try:
-        distinct = set(values)
-    except TypeError:  # unhashable values (a JSON object): each its own
-        return [field.get_db_prep_save(value, connection) for value in values]
-    prepared = {value: field.get_db_prep_save(value, connection) for value in distinct}
-    return [prepared[value] for value in values]
-
-
 class TimesheetEventQuerySet(FastInsertQuerySet):
-    def record_creations(self, timesheets: Sequence[Timesheet], actor: str) -> None:
-        """One "created" event per new entry, at its creation time, written with one `executemany`."""
-        created = TimesheetEvent.Action.CREATED
-        self.insert_values(
+    def prepare_changes(self, changes: Sequence[dict[str, Any]]) -> list[Any]:
+        """Events' `changes` as the database takes them (JSON text on SQLite), before any lock."""
+        return [row[0] for row in self.prepare(["changes"], [(change,) for change in changes])]
+
+    def record_creations(
+        self,
+        timesheet_ids: Sequence[int],
+        changes: Sequence[Any],
+        actor: str,
+        at: Sequence[datetime.datetime],
+    ) -> None:
+        """One "created" event per new entry, each at its entry's creation time, in one `executemany`.
+
+        `changes` come from `prepare_changes`, and the ids as the database gave them: only
+        the few distinct times are prepared here, inside the transaction.
+        """
+        action, by = (
+            self.prepare_value(name, value)
+            for name, value in (("action", TimesheetEvent.Action.CREATED), ("actor", actor))
+        )
+        times = [row[0] for row in self.prepare(["at"], [(time,) for time in at])]
+        self.insert_prepared(
             ["timesheet_id", "action", "actor", "at", "changes"],
             [
-                (timesheet.pk, created, actor, timesheet.created_at, diff({}, timesheet.recorded()))
-                for timesheet in timesheets
+                (pk, action, by, time, change)
+                for pk, time, change in zip(timesheet_ids, times, changes, strict=True)
             ],
         )
 
@@ -101,34 +64,85 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 class TimesheetQuerySet(FastInsertQuerySet):
-    def insert_keyed(self, timesheets: Sequence[Timesheet]) -> None:
-        """Inserts entries that each carry an `external_id`, and gives each its id.
+    """Inserts of new keyed entries: rows prepared before the transaction, ids read back by RETURNING."""
 
-        The ids are read back by key (created_by, external_id), one query for all of them,
-        since an `executemany` returns none.
+    def prepare_new(self, created_by: str, entries: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """Each entry's row for `insert_new`: every column but the id and the time stamps, prepared."""
+        fields = _new_entry_fields(self.model)
+        defaults = {field.name: field.get_default() for field in fields} | {"created_by": created_by}
+        names = [field.name for field in fields]
+        return self.prepare(names, [[entry.get(name, defaults[name]) for name in names] for entry in entries])
+
+    def insert_new(self, rows: Sequence[tuple[Any, ...]], now: datetime.datetime) -> list[int]:
+        """Inserts rows from `prepare_new`, each with an `external_id`, created at `now`; their ids in order.
+
+        Where the database can (SQLite 3.35 and later, PostgreSQL), the ids come back from the
+        INSERT itself (`RETURNING`, read by key, so no row order is assumed); elsewhere one
+        query reads them by key (created_by, external_id).
         """
+        if not rows:
+            return []
+        fields = _new_entry_fields(self.model)
+        names = [field.name for field in fields]
+        creator, key = names.index("created_by"), names.index("external_id")
+        if not all(row[key] for row in rows):
+            raise ValueError("insert_new takes only entries with an external_id.")
+        stamps = [field.name for field in _stamp_fields(self.model)]
+        stamp = [self.prepare_value(name, now) for name in stamps]
+        # Rows inserted in key order, as their locks are taken: two batches with the same
+        # keys in another order would otherwise deadlock on PostgreSQL.
+        ordered = sorted(rows, key=lambda row: (row[creator], row[key]))
+        stamped = [(*row, *stamp) for row in ordered]
+        if self._write_connection().features.can_return_rows_from_bulk_insert:
+            returned = self.insert_prepared(
+                [*names, *stamps], stamped, returning=["created_by", "external_id", "id"]
+            )
+        else:
+            self.insert_prepared([*names, *stamps], stamped)
+            returned = (
+                self.model._base_manager.using(self.db)
+                .filter(
+                    created_by__in={row[creator] for row in rows},
+                    external_id__in=[row[key] for row in rows],
+                )
+                .order_by()
+                .values_list("created_by", "external_id", "pk")
+            )
+        ids = {(created_by, external_id): pk for created_by, external_id, pk in returned}
+        return [ids[(row[creator], row[key])] for row in rows]
+
+    def insert_keyed(self, timesheets: Sequence[Timesheet]) -> None:
+        """Inserts entries that each carry an `external_id`, and gives each its id and time stamps."""
         if not timesheets:
             return
         if not all(timesheet.external_id for timesheet in timesheets):
             raise ValueError("insert_keyed takes only entries with an external_id.")
-        # Rows inserted in key order, as their locks are taken: two batches with the same
-        # keys in another order would otherwise deadlock on PostgreSQL.
-        ordered = sorted(timesheets, key=lambda timesheet: (timesheet.created_by, timesheet.external_id))
-        self.insert_rows(ordered)
-        ids = {
-            (created_by, external_id): pk
-            for created_by, external_id, pk in self.model._base_manager.using(self.db)
-            .filter(
-                created_by__in={timesheet.created_by for timesheet in ordered},
-                external_id__in=[timesheet.external_id for timesheet in ordered],
-            )
-            .order_by()
-            .values_list("created_by", "external_id", "pk")
-        }
-        for timesheet in ordered:
-            timesheet.pk = ids[(timesheet.created_by, timesheet.external_id)]
+        fields = _new_entry_fields(self.model)
+        rows = self.prepare(
+            [field.name for field in fields],
+            [[getattr(timesheet, field.attname) for field in fields] for timesheet in timesheets],
+        )
+        now = timezone.now()
+        for timesheet, pk in zip(timesheets, self.insert_new(rows, now), strict=True):
+            timesheet.pk = pk
+            for field in _stamp_fields(self.model):
+                setattr(timesheet, field.attname, now)
             timesheet._state.adding = False
             timesheet._state.db = self.db
+
+
+def _stamp_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields Django stamps with the time of the write (`auto_now`, `auto_now_add`)."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+
+
+def _new_entry_fields(model: type[models.Model]) -> list[models.Field]:
+    stamps = _stamp_fields(model)
+    return [field for field in model._meta.concrete_fields if not field.primary_key and field not in stamps]
 
 
 class Timesheet(models.Model):
@@ -208,9 +222,14 @@ class Timesheet(models.Model):
         the same value and no float rounding creeps into the record. JSON's own types let
         the events be serialised by the standard library's fast path, not a Python encoder.
         """
-        state = {name: getattr(self, name) for name in RECORDED_FIELDS}
-        state["hours"] = f"{state['hours']:.{_HOURS_PLACES}f}"
-        return state
+        return recorded_state({name: getattr(self, name) for name in RECORDED_FIELDS})
+
+
+def recorded_state(values: dict[str, Any]) -> dict[str, Any]:
+    """`Timesheet.recorded()` of an entry given as its field values (an absent field is None)."""
+    state = {name: values.get(name) for name in RECORDED_FIELDS}
+    state["hours"] = f"{state['hours']:.{_HOURS_PLACES}f}"
+    return state
 
 
 _HOURS_PLACES = Timesheet._meta.get_field("hours").decimal_places

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import enum
 import re
 from collections.abc import Collection, Sequence
@@ -12,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import CONTENT_FIELDS, Timesheet, TimesheetEvent
+from .models import CONTENT_FIELDS, Timesheet, TimesheetEvent, diff, recorded_state
 
 # Concurrent first imports of one key can both miss it and both insert; the loser gets an
 # IntegrityError from the unique constraint and, on the next attempt, finds the winner's row.
@@ -26,10 +27,59 @@ class Outcome(enum.StrEnum):
     CONFLICT = "conflict"
 
 
+class _Creation:
+    """An entry the batch creates: its prepared row and event, and once written its id.
+
+    Its model instance is built only when a caller asks for it (the single-entry answer
+    does; a batch answers with ids alone).
+    """
+
+    def __init__(self, created_by: str, entry: dict[str, Any], index: int) -> None:
+        self.created_by, self.entry, self.index = created_by, entry, index
+        self.pk: int | None = None
+        self.at: datetime.datetime | None = None
+        self._timesheet: Timesheet | None = None
+
+    @property
+    def timesheet(self) -> Timesheet:
+        if self._timesheet is None:
+            self._timesheet = Timesheet(
+                created_by=self.created_by, **self.entry, created_at=self.at, updated_at=self.at
+            )
+        timesheet = self._timesheet
+        timesheet.pk = self.pk
+        timesheet._state.adding = self.pk is None
+        return timesheet
+
+
 @dataclass(frozen=True)
 class UpsertResult:
     outcome: Outcome
-    timesheet: Timesheet
+    written: Timesheet | _Creation
+
+    @property
+    def id(self) -> int | None:
+        return self.written.pk
+
+    @property
+    def timesheet(self) -> Timesheet:
+        written = self.written
+        return written.timesheet if isinstance(written, _Creation) else written
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a batch would write for each entry if it were new: built before the transaction.
+
+    On SQLite every worker's transaction waits for the one holding the write lock, so
+    whatever does not depend on what the transaction reads is done before it opens.
+    """
+
+    rows: list[tuple[Any, ...]]
+    changes: list[Any]
+    # Entries without a key, by position: always created, whatever the transaction reads.
+    # Built afresh for each attempt, as `bulk_create` gives them ids.
+    unkeyed: dict[int, Timesheet]
 
 
 class TimesheetApproved(Exception):
@@ -46,18 +96,23 @@ def timesheets_upsert(
     A dry run takes the very same path and rolls its transaction back, so its preview is
     exactly what a write would have done; a would-be created entry has no id then.
     """
+    rows = Timesheet.objects.prepare_new(created_by, entries)
+    changes = TimesheetEvent.objects.prepare_changes([diff({}, recorded_state(entry)) for entry in entries])
     for attempt in range(1, UPSERT_ATTEMPTS + 1):
-        # Built before the transaction: on SQLite its write lock holds back every other
-        # worker, so it should cover only the queries.
-        candidates = [Timesheet(created_by=created_by, **entry) for entry in entries]
+        unkeyed = {
+            n: Timesheet(created_by=created_by, **entry)
+            for n, entry in enumerate(entries)
+            if not entry.get("external_id")
+        }
+        prepared = _Prepared(rows, changes, unkeyed)
         try:
             with transaction.atomic():
-                results = _upsert(created_by, entries, candidates)
+                results = _upsert(created_by, entries, prepared)
                 if dry_run:
                     transaction.set_rollback(True)
                     for result in results:
-                        if result.outcome is Outcome.CREATED:
-                            result.timesheet.pk = None
+                        if isinstance(result.written, _Creation):
+                            result.written.pk = None
                 return results
         except IntegrityError:
             if attempt == UPSERT_ATTEMPTS:
@@ -65,11 +120,9 @@ def timesheets_upsert(
     raise AssertionError("unreachable")
 
 
-def _upsert(
-    created_by: str, entries: Sequence[dict[str, Any]], candidates: list[Timesheet]
-) -> list[UpsertResult]:
+def _upsert(created_by: str, entries: Sequence[dict[str, Any]], prepared: _Prepared) -> list[UpsertResult]:
     keys = {entry["external_id"] for entry in entries if entry.get("external_id")}
-    by_key: dict[str, Timesheet] = {}
+    by_key: dict[str, Timesheet | _Creation] = {}
     if keys:
         by_key = {
             timesheet.external_id: timesheet
@@ -81,34 +134,38 @@ def _upsert(
         }
 
     results: list[UpsertResult] = []
-    to_create: list[Timesheet] = []
+    to_create: list[_Creation] = []
     to_update: dict[int, Timesheet] = {}
     before: dict[int, dict[str, Any]] = {}
-    for entry, candidate in zip(entries, candidates, strict=True):
+    for index, entry in enumerate(entries):
         key = entry.get("external_id")
         current = by_key.get(key) if key else None
         if current is None:
-            timesheet = candidate
-            to_create.append(timesheet)
+            creation = _Creation(created_by, entry, index)
+            to_create.append(creation)
             if key:
-                by_key[key] = timesheet
-            results.append(UpsertResult(Outcome.CREATED, timesheet))
+                by_key[key] = creation
+            results.append(UpsertResult(Outcome.CREATED, creation))
+        elif isinstance(current, _Creation):
+            # The key came earlier in this batch: the row it creates takes this entry's content.
+            if tuple(entry[name] for name in CONTENT_FIELDS) == _content(current.entry):
+                results.append(UpsertResult(Outcome.UNCHANGED, current))
+            else:
+                current.entry, current.index = entry, index
+                results.append(UpsertResult(Outcome.UPDATED, current))
         elif tuple(entry[name] for name in CONTENT_FIELDS) == current.content:
             results.append(UpsertResult(Outcome.UNCHANGED, current))
         elif current.approved:
             results.append(UpsertResult(Outcome.CONFLICT, current))
         else:
-            if current.pk is not None:
-                before.setdefault(current.pk, current.recorded())
-                to_update[current.pk] = current
+            before.setdefault(current.pk, current.recorded())
+            to_update[current.pk] = current
             for name in CONTENT_FIELDS:
                 setattr(current, name, entry[name])
             results.append(UpsertResult(Outcome.UPDATED, current))
 
     if to_create:
-        Timesheet.objects.insert_keyed([timesheet for timesheet in to_create if timesheet.external_id])
-        Timesheet.objects.bulk_create([timesheet for timesheet in to_create if not timesheet.external_id])
-        TimesheetEvent.objects.record_creations(to_create, created_by)
+        _create(created_by, to_create, prepared)
     if to_update:
         now = timezone.now()
         for timesheet in to_update.values():
@@ -118,6 +175,32 @@ def _upsert(
             [TimesheetEvent.updated(before[pk], timesheet, created_by) for pk, timesheet in to_update.items()]
         )
     return results
+
+
+def _content(entry: dict[str, Any]) -> tuple:
+    return tuple(entry[name] for name in CONTENT_FIELDS)
+
+
+def _create(created_by: str, creations: list[_Creation], prepared: _Prepared) -> None:
+    """Writes the new entries and their "created" events from the rows prepared before the lock."""
+    now = timezone.now()
+    keyed = [creation for creation in creations if creation.index not in prepared.unkeyed]
+    ids = Timesheet.objects.insert_new([prepared.rows[creation.index] for creation in keyed], now)
+    for creation, pk in zip(keyed, ids, strict=True):
+        creation.pk, creation.at = pk, now
+    unkeyed = [creation for creation in creations if creation.index in prepared.unkeyed]
+    if unkeyed:
+        instances = Timesheet.objects.bulk_create([prepared.unkeyed[creation.index] for creation in unkeyed])
+        for creation, timesheet in zip(unkeyed, instances, strict=True):
+            creation._timesheet = timesheet
+            creation.pk, creation.at = timesheet.pk, timesheet.created_at
+    # Each event at its entry's creation time, in the batch's order.
+    TimesheetEvent.objects.record_creations(
+        [creation.pk for creation in creations],
+        [prepared.changes[creation.index] for creation in creations],
+        created_by,
+        [creation.at for creation in creations],
+    )
 
 
 @transaction.atomic

@@ -156,7 +156,7 @@ class TimesheetViewSet(
                 results[index] = {
                     "index": index,
                     "status": str(result.outcome),
-                    "id": result.timesheet.pk,
+                    "id": result.id,
                     "errors": None,
                 }
         return Response(results)

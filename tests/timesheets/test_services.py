@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from timesheets import services
+from timesheets import fastinsert, services
 from timesheets.models import Timesheet, TimesheetEvent
 from timesheets.services import Outcome
 
@@ -187,6 +188,25 @@ def test_insert_keyed_writes_exactly_the_rows_bulk_create_writes(db, frozen_now)
     assert raw_rows(Timesheet, "external_id") == by_orm
     stored = dict(Timesheet.objects.values_list("external_id", "pk"))
     assert {timesheet.external_id: timesheet.pk for timesheet in fast} == stored
+
+
+@pytest.mark.parametrize("returning", [True, False], ids=["returning", "read-back"])
+def test_insert_keyed_gives_each_entry_its_own_id_over_several_statements(
+    db, frozen_now, monkeypatch, returning
+):
+    # A few rows per statement, so the ids of several INSERT … RETURNING come back mixed;
+    # without RETURNING (an older SQLite), one query reads them back by key.
+    monkeypatch.setattr(fastinsert, "_max_params", lambda connection: 40)
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", returning)
+    fast = varied_timesheets()[::-1]
+    with CaptureQueriesContext(connection) as queries:
+        Timesheet.objects.insert_keyed(fast)
+    inserts = [query for query in queries.captured_queries if "INSERT INTO" in query["sql"]]
+    columns = len(Timesheet._meta.concrete_fields) - 1
+    assert len(inserts) == (-(-len(fast) // (40 // columns)) if returning else 1)
+    stored = dict(Timesheet.objects.values_list("external_id", "pk"))
+    assert {timesheet.external_id: timesheet.pk for timesheet in fast} == stored
+    assert len(set(stored.values())) == len(fast)
 
 
 def test_insert_rows_writes_exactly_the_events_bulk_create_writes(db, frozen_now):
