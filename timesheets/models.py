@@ -194,12 +194,6 @@ class Timesheet(models.Model):
             models.Index(fields=["year", "week", "id"], name="timesheet_year_week"),
             models.Index(fields=["week", "id"], name="timesheet_week"),
             models.Index(fields=["hours", "id"], name="timesheet_hours"),
-            # The weekly picture's sums read this index alone, never the rows (timesheets/weekly.py).
-            # The newest weeks are at its end, so an insert touches the same few pages.
-            models.Index(
-                fields=["year", "week", "user_type", "user_id", "project", "hours", "approved", "id"],
-                name="timesheet_weekly",
-            ),
             # The admin's search: a prefix of any of these, in any case (see admin.py).
             PrefixSearchIndex(field="user_id", name="timesheet_user_id_search"),
             PrefixSearchIndex(field="project", name="timesheet_project_search"),

@@ -101,3 +101,11 @@ def test_a_bad_week_is_reported_not_a_server_error(admin_client, weeks):
 def test_only_staff_see_it(client, django_user_model, weeks):
     client.force_login(django_user_model.objects.create_user("visitor", password="a long passphrase"))
     assert client.get(PAGE)["Location"].startswith("/admin/login/")
+
+
+def test_the_picture_reads_its_weeks_in_one_query(weeks):
+    # No index holds every column it sums, so each query reads the range's rows one by one:
+    # one read, not five (see weekly_picture).
+    with CaptureQueriesContext(connection) as captured:
+        weekly.weekly_picture(Timesheet.objects.all(), weekly.IsoWeek(2016, 23), weekly.IsoWeek(2016, 24))
+    assert len(captured) == 1, [query["sql"] for query in captured]
