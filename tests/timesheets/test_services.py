@@ -203,7 +203,12 @@ def test_insert_keyed_gives_each_entry_its_own_id_over_several_statements(
         Timesheet.objects.insert_keyed(fast)
     inserts = [query for query in queries.captured_queries if "INSERT INTO" in query["sql"]]
     columns = len(Timesheet._meta.concrete_fields) - 1
-    assert len(inserts) == (-(-len(fast) // (40 // columns)) if returning else 1)
+    if connection.vendor == "postgresql":
+        # One statement, an array per column, whatever the size; without RETURNING, a COPY,
+        # which Django does not log.
+        assert [("unnest(" in query["sql"]) for query in inserts] == ([True] if returning else [])
+    else:
+        assert len(inserts) == (-(-len(fast) // (40 // columns)) if returning else 1)
     stored = dict(Timesheet.objects.values_list("external_id", "pk"))
     assert {timesheet.external_id: timesheet.pk for timesheet in fast} == stored
     assert len(set(stored.values())) == len(fast)
