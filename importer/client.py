@@ -286,13 +286,23 @@ class TimesheetsClient:
         return answer
 
     def _post(self, body: bytes, token: str) -> requests.Response:
+        # Each batch on a connection of its own: the API's workers are processes, and a
+        # kept-alive connection stays with the one that accepted it. With two batches in
+        # flight, both connections landed on one worker in two runs of three, and that
+        # worker did all the work while the other idled (PostgreSQL: 10,300 entries/s against
+        # 13,100 to 14,700). A new connection goes to a worker that is free to accept it,
+        # for well under a millisecond per batch of 500 entries.
         return send(
             self.session,
             "POST",
             self.batch_url,
             self.policy,
             data=body,
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+                "Connection": "close",
+            },
         )
 
 

@@ -307,6 +307,7 @@ class FaultyProxy:
         self.down = False  # every matching request is dropped while set
         self.down_after: int | None = None  # or once this many matching requests went through
         self.seen: list[float] = []  # arrival times of matching requests
+        self.client_ports: list[int] = []  # the connection each matching request came on
         self._server = LoopbackServer(self._handler())
         self.url = f"http://127.0.0.1:{self._server.port}"
 
@@ -324,6 +325,7 @@ class FaultyProxy:
                 fault = None
                 if self.path.startswith(proxy.path):
                     proxy.seen.append(time.monotonic())
+                    proxy.client_ports.append(self.client_address[1])
                     fault = proxy.faults.pop(0) if proxy.faults else None
                     if proxy.down_after is not None and len(proxy.seen) > proxy.down_after:
                         proxy.down = True

@@ -33,6 +33,14 @@ def test_429_and_503_with_retry_after_are_waited_out(run_import, six_rows, fault
     assert second - first >= 1 and third - second >= 1
 
 
+def test_each_batch_goes_on_a_connection_of_its_own(run_import, six_rows, faulty_api):
+    # A kept-alive connection would hold every batch on the API worker that accepted it.
+    run = run_import(six_rows, "--batch-size", "2")
+    assert run.exit_code == 0, run.stderr
+    assert len(faulty_api.client_ports) == 3
+    assert len(set(faulty_api.client_ports)) == 3
+
+
 def test_a_dropped_connection_is_retried_without_doubling(run_import, six_rows, faulty_api):
     faulty_api.faults = [("drop", None)]
     run = run_import(six_rows)
