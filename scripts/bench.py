@@ -471,6 +471,13 @@ def bench_database(kind: str, workdir: Path) -> dict[str, Any]:
         results["imports"] = [
             import_rows(importer_env, workdir, rows, f"{kind}-{rows}", servers[1]) for rows in IMPORT_SIZES
         ]
+        # The first run fetched the token (the issuer checks the client's hashed secret); later
+        # runs within the token's life (an hour by default) read it from the cache, as most
+        # cron runs do.
+        print("  a later run, with the token cached:", flush=True)
+        results["import_token_cached"] = import_rows(
+            importer_env, workdir, IMPORT_SIZES[0], f"{kind}-cached-{IMPORT_SIZES[0]}", servers[1]
+        )
         token = access_token(credentials["client_id"], credentials["client_secret"])
         per_entry = per_entry_client(token, PER_ENTRY_ROWS)
         results["per_entry_client"] = {"rows": PER_ENTRY_ROWS, "entries_per_second": per_entry}
@@ -486,7 +493,7 @@ def bench_database(kind: str, workdir: Path) -> dict[str, Any]:
             importer_env, workdir, IMPORT_SIZES[0], f"{kind}-late-{IMPORT_SIZES[0]}", servers[1]
         )
         print(f"  reads at {TABLE_ROWS:,} entries:", flush=True)
-        last_id = TABLE_ROWS + sum(IMPORT_SIZES) + PER_ENTRY_ROWS
+        last_id = TABLE_ROWS + sum(IMPORT_SIZES) + IMPORT_SIZES[0] + PER_ENTRY_ROWS
         results["reads"] = measure_reads(token, last_id)
         results["admin_p50_ms"] = measure_admin(env | {"DATABASE_URL": database_url})
         if kind == DATABASES[0]:
@@ -553,12 +560,19 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
         )
         for run in r["imports"]
     ]
+    cached = r["import_token_cached"]
     late_cpu = r["import_at_table_rows"]["entries_per_cpu_second"]
     rows += [
         (
+            f"import {cached['rows']:,} rows again, token cached",
+            f"{cached['entries_per_second']:,.0f} entries/s ({cached['seconds']:.1f} s, against "
+            f"{first['seconds']:.1f} s for the first run, which fetched the token)",
+            ">= 20,000/s",
+        ),
+        (
             f"import {first['rows']:,} rows at {TABLE_ROWS:,} entries",
-            f"{late:,.0f} entries/s: {late / first['entries_per_second']:.0%} of the empty-table rate; "
-            f"per CPU-second {late_cpu / first['entries_per_cpu_second']:.0%}",
+            f"{late:,.0f} entries/s: {late / cached['entries_per_second']:.0%} of the empty-table rate "
+            f"(both with the token cached); per CPU-second {late_cpu / cached['entries_per_cpu_second']:.0%}",
             ">= 80%",
         ),
         (
