@@ -59,7 +59,7 @@ class FastInsertQuerySet(models.QuerySet):
         """Inserts rows from `prepare`; returns the `returning` fields of each row, in no set order.
 
         On PostgreSQL, a COPY when nothing is to be returned, else one `INSERT … SELECT FROM
-        unnest(…)` with an array per column: a statement with a parameter per value (3,500 for
+        unnest(…)` with an array per column: a statement with a parameter per value (6,500 for
         a batch of 500 entries) cost psycopg more to compose, and the server more to parse,
         than the insert itself. Elsewhere, with nothing to return, one `executemany`; otherwise
         multi-row `INSERT … RETURNING` statements, each as large as the database's limit on
