@@ -80,9 +80,12 @@ class FastInsertQuerySet(models.QuerySet):
         with transaction.atomic(using=self.db, savepoint=False), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 if not returning:
-                    with cursor.cursor.copy(f"COPY {table} ({columns_sql}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                    # psycopg's own cursor, so Django's error types are put on by hand: an
+                    # OperationalError here must reach the API's 503 as any other would.
+                    with connection.wrap_database_errors:
+                        with cursor.cursor.copy(f"COPY {table} ({columns_sql}) FROM STDIN") as copy:
+                            for row in rows:
+                                copy.write_row(row)
                     return returned
                 arrays = ", ".join(f"%s::{meta.get_field(name).db_type(connection)}[]" for name in names)
                 cursor.execute(

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -212,6 +212,17 @@ def test_insert_keyed_gives_each_entry_its_own_id_over_several_statements(
     stored = dict(Timesheet.objects.values_list("external_id", "pk"))
     assert {timesheet.external_id: timesheet.pk for timesheet in fast} == stored
     assert len(set(stored.values())) == len(fast)
+
+
+def test_a_database_error_in_the_events_copy_comes_as_djangos_own(db, frozen_now):
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL inserts the events by COPY")
+    changes = TimesheetEvent.objects.prepare_changes([{}])
+    with pytest.raises(DataError), transaction.atomic():
+        TimesheetEvent.objects.insert_prepared(
+            ["timesheet_id", "action", "actor", "at", "changes"],
+            [("not a number", "created", "client", frozen_now, changes[0])],
+        )
 
 
 def test_insert_rows_writes_exactly_the_events_bulk_create_writes(db, frozen_now):
