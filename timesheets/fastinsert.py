@@ -12,6 +12,7 @@ signals and sets no primary keys.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -87,7 +88,9 @@ class FastInsertQuerySet(models.QuerySet):
                             for row in rows:
                                 copy.write_row(row)
                     return returned
-                arrays = ", ".join(f"%s::{meta.get_field(name).db_type(connection)}[]" for name in names)
+                arrays = ", ".join(
+                    f"%s::{_unsized(meta.get_field(name).db_type(connection))}[]" for name in names
+                )
                 cursor.execute(
                     f"{insert} SELECT * FROM unnest({arrays}){returning_sql}",  # noqa: S608 (from _meta)
                     [list(column) for column in zip(*rows, strict=True)],
@@ -120,6 +123,12 @@ def _prepared(field: models.Field, values: list[Any], connection: BaseDatabaseWr
         return [field.get_db_prep_save(value, connection) for value in values]
     prepared = {value: field.get_db_prep_save(value, connection) for value in distinct}
     return [prepared[value] for value in values]
+
+
+def _unsized(db_type: str) -> str:
+    """`varchar(64)` as `varchar`, `numeric(5, 2)` as `numeric`: an explicit cast to a sized type
+    cuts a longer string short, where the column's own assignment refuses it."""
+    return re.sub(r"\(.*\)", "", db_type)
 
 
 def _max_params(connection: BaseDatabaseWrapper) -> int:

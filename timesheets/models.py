@@ -35,7 +35,7 @@ class TimesheetEventQuerySet(FastInsertQuerySet):
         actor: str,
         at: Sequence[datetime.datetime],
     ) -> None:
-        """One "created" event per new entry, each at its entry's creation time, in one `executemany`.
+        """One "created" event per new entry, each at its entry's creation time, in one statement.
 
         `changes` come from `prepare_changes`, and the ids as the database gave them: only
         the few distinct times are prepared here, inside the transaction.

@@ -190,6 +190,15 @@ def test_insert_keyed_writes_exactly_the_rows_bulk_create_writes(db, frozen_now)
     assert {timesheet.external_id: timesheet.pk for timesheet in fast} == stored
 
 
+def test_insert_keyed_refuses_a_value_longer_than_its_column(db, frozen_now):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite does not enforce a column's length")
+    too_long = varied_timesheets()[0]
+    too_long.created_by = "c" * 256  # a client id as an outside issuer may send it: unchecked
+    with pytest.raises(DataError), transaction.atomic():
+        Timesheet.objects.insert_keyed([too_long])
+
+
 @pytest.mark.parametrize("returning", [True, False], ids=["returning", "read-back"])
 def test_insert_keyed_gives_each_entry_its_own_id_over_several_statements(
     db, frozen_now, monkeypatch, returning
