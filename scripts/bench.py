@@ -183,7 +183,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 # --- imports ------------------------------------------------------------------------------
 
 
-def write_export(path: Path, rows: int, prefix: str) -> None:
+def write_export(path: Path, rows: int, prefix: str) -> Path:
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(["user_type", "user_id", "year", "week", "project", "hours", "external_id"])
@@ -191,6 +191,7 @@ def write_export(path: Path, rows: int, prefix: str) -> None:
             writer.writerow(
                 ["Contractor", f"c-{n % 500}", 2025, n % 52 + 1, f"P{n % 37}", "7.5", f"{prefix}-{n}"]
             )
+    return path
 
 
 def write_long_lines(workdir: Path) -> list[Path]:
@@ -315,9 +316,11 @@ def p50(session: requests.Session, url: str, repeats: int = REPEATS) -> float:
     return statistics.median(timings)
 
 
-def measure_reads(token: str, last_id: int) -> dict[str, Any]:
+def measure_reads(token: str) -> dict[str, Any]:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
+    # The list is newest first: its first entry has the highest id.
+    last_id = session.get(API_URL + "/timesheets", timeout=30).json()["results"][0]["id"]
     reads = {path: p50(session, API_URL + path) for path in read_paths()}
     slowest = max(reads, key=reads.get)
     print(f"    {len(reads)} filter/ordering reads: slowest {slowest} {reads[slowest]:.1f} ms", flush=True)
@@ -467,17 +470,18 @@ def bench_database(kind: str, workdir: Path) -> dict[str, Any]:
             "OAUTH_CLIENT_SECRET": credentials["client_secret"],
             "TIMESHEETS_CACHE_DIR": str(workdir / f"cache-{kind}"),
         }
+        # The first run in a token's life (an hour by default) fetches it, and the issuer checks
+        # the client's hashed secret; the others, as most cron runs, read it from the cache.
+        # That first fetch is timed alone, with a file of no rows, so that the imports below
+        # and the one at a million entries are timed alike.
+        results["token_run"] = run = timed_import(importer_env, write_export(workdir / "none.csv", 0, "none"))
+        if run["exit_status"] != 0:
+            raise SystemExit(f"the run of no rows failed: {run['summary']}")
+        print(f"  a run of no rows that fetches the token: {run['seconds']:.2f} s", flush=True)
         print("  imports into an empty table:", flush=True)
         results["imports"] = [
             import_rows(importer_env, workdir, rows, f"{kind}-{rows}", servers[1]) for rows in IMPORT_SIZES
         ]
-        # The first run fetched the token (the issuer checks the client's hashed secret); later
-        # runs within the token's life (an hour by default) read it from the cache, as most
-        # cron runs do.
-        print("  a later run, with the token cached:", flush=True)
-        results["import_token_cached"] = import_rows(
-            importer_env, workdir, IMPORT_SIZES[0], f"{kind}-cached-{IMPORT_SIZES[0]}", servers[1]
-        )
         token = access_token(credentials["client_id"], credentials["client_secret"])
         per_entry = per_entry_client(token, PER_ENTRY_ROWS)
         results["per_entry_client"] = {"rows": PER_ENTRY_ROWS, "entries_per_second": per_entry}
@@ -493,8 +497,7 @@ def bench_database(kind: str, workdir: Path) -> dict[str, Any]:
             importer_env, workdir, IMPORT_SIZES[0], f"{kind}-late-{IMPORT_SIZES[0]}", servers[1]
         )
         print(f"  reads at {TABLE_ROWS:,} entries:", flush=True)
-        last_id = TABLE_ROWS + sum(IMPORT_SIZES) + IMPORT_SIZES[0] + PER_ENTRY_ROWS
-        results["reads"] = measure_reads(token, last_id)
+        results["reads"] = measure_reads(token)
         results["admin_p50_ms"] = measure_admin(env | {"DATABASE_URL": database_url})
         if kind == DATABASES[0]:
             print(f"  importer memory on {LONG_LINE_MB} MB single lines:", flush=True)
@@ -560,19 +563,17 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
         )
         for run in r["imports"]
     ]
-    cached = r["import_token_cached"]
     late_cpu = r["import_at_table_rows"]["entries_per_cpu_second"]
     rows += [
         (
-            f"import {cached['rows']:,} rows again, token cached",
-            f"{cached['entries_per_second']:,.0f} entries/s ({cached['seconds']:.1f} s, against "
-            f"{first['seconds']:.1f} s for the first run, which fetched the token)",
-            ">= 20,000/s",
+            "a run of no rows, start to exit, fetching the token",
+            f"{r['token_run']['seconds']:.2f} s (once in a token's hour; the imports read it cached)",
+            "",
         ),
         (
             f"import {first['rows']:,} rows at {TABLE_ROWS:,} entries",
-            f"{late:,.0f} entries/s: {late / cached['entries_per_second']:.0%} of the empty-table rate "
-            f"(both with the token cached); per CPU-second {late_cpu / cached['entries_per_cpu_second']:.0%}",
+            f"{late:,.0f} entries/s: {late / first['entries_per_second']:.0%} of the empty-table rate; "
+            f"per CPU-second {late_cpu / first['entries_per_cpu_second']:.0%}",
             ">= 80%",
         ),
         (
