@@ -16,11 +16,16 @@ from issuer import conf as issuer_conf
 from issuer import revocation
 
 from . import jwks
+from .models import Timesheet, TimesheetEvent
 
 logger = logging.getLogger(__name__)
 
 REALM = "timesheets"
 MAX_TOKEN_LENGTH = 8192
+# No longer than the columns that record who wrote.
+MAX_CLIENT_ID_LENGTH = min(
+    Timesheet._meta.get_field("created_by").max_length, TimesheetEvent._meta.get_field("actor").max_length
+)
 # Headers that would let a token name its own key (jku, x5u, jwk, x5c) are never followed,
 # and no JWS extension is understood, so a token that marks one critical is refused (RFC 7515 §4.1.11).
 REFUSED_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit"})
@@ -81,6 +86,10 @@ def principal_from_claims(claims: dict[str, Any]) -> TokenPrincipal:
     client_id = claims.get("azp") or claims.get("client_id") or subject
     if not isinstance(subject, str) or not subject or not isinstance(client_id, str):
         raise InvalidToken("sub, azp or client_id is missing or not a string")
+    if len(client_id) > MAX_CLIENT_ID_LENGTH:
+        # Every write is recorded against the client: an id the record cannot hold would fail
+        # the write, not the token.
+        raise InvalidToken(f"azp or client_id is longer than {MAX_CLIENT_ID_LENGTH} characters")
     return TokenPrincipal(subject=subject, client_id=client_id, scopes=token_scopes(claims), claims=claims)
 
 

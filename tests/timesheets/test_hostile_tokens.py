@@ -50,6 +50,7 @@ HOSTILE = {
     ),
     "typ with a control character": lambda i: i.token(headers={"typ": "at+jwt\x1b"}),
     "azp with a NUL": lambda i: i.token(azp="outside\x00client"),
+    "azp longer than the record of who wrote": lambda i: i.token(azp="c" * 256),
     "sub with a NUL": lambda i: i.token(sub="outside\x00client", azp=None),
     "scope with a control character": lambda i: i.token(scope="create:timesheets\x07"),
     "iss with a NUL": lambda i: i.token(iss=i.url + "\x00"),
