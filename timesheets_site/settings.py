@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "oauth2_provider",
     "axes",
+    "people",
     "issuer",
     "timesheets",
     "importer",
