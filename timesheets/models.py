@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
@@ -93,6 +93,7 @@ class TimesheetQuerySet(FastInsertQuerySet):
         # keys in another order would otherwise deadlock on PostgreSQL.
         ordered = sorted(rows, key=lambda row: (row[creator], row[key]))
         stamped = [(*row, *stamp) for row in ordered]
+        returned: Iterable[tuple[Any, ...]]
         if self._write_connection().features.can_return_rows_from_bulk_insert:
             returned = self.insert_prepared(
                 [*names, *stamps], stamped, returning=["created_by", "external_id", "id"]

@@ -122,7 +122,9 @@ def weekly_picture(queryset: QuerySet[Timesheet], start: IsoWeek, end: IsoWeek) 
                 waiting[1] += 1
     totals = [
         WeekTotals(week, *sums)
-        for week, *sums in zip(weeks, entries, hours_by_week, pending_entries, pending_by_week, strict=True)
+        for week, sums in zip(
+            weeks, zip(entries, hours_by_week, pending_entries, pending_by_week, strict=True), strict=True
+        )
     ]
     return Picture(
         start=start,
