@@ -41,7 +41,7 @@ def encode_entry(value: Any) -> bytes:
     """The entry as compact UTF-8 JSON with NaN refused: the json module's answer, or its error.
 
     Each entry is encoded alone, to know its size, so this runs once per row; orjson does it
-    in about a tenth of the json module's time (scripts/measure_fastpaths.py). Where orjson
+    in about a fifth of the json module's time (scripts/measure_fastpaths.py). Where orjson
     would answer otherwise, the json module encodes the entry again and its answer stands:
     orjson refuses an integer past 64 bits and a lone surrogate, and writes NaN and the
     infinities as null, which the json module refuses. Only a float may be spelt
