@@ -1,4 +1,4 @@
-"""The README and docs/ stay true to the tree: every module the layout names exists, every
+"""README.md, SECURITY.md and docs/ stay true to the tree: every module the layout names exists, every
 relative link leads somewhere, and `make bench` writes its tables where the docs expect them.
 
 Cheap checks, no server or database: prose drifts when a file is renamed, and nothing else
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+PAGES = [ROOT / "README.md", ROOT / "SECURITY.md", *sorted((ROOT / "docs").glob("*.md"))]
 LAYOUT = ROOT / "docs" / "layout.md"
 
 _BULLET_HEAD = re.compile(r"^- `([\w./-]+)`")
