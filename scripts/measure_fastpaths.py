@@ -25,6 +25,7 @@ to run them).
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import sys
@@ -164,9 +165,9 @@ def _empty() -> None:
 
 def measure_batch() -> None:
     for fast_check, name in [(False, "the serializer alone"), (True, "with fastcheck.py")]:
-        batch = entries(BATCH)
-        new = cpu(lambda batch=batch, fast_check=fast_check: _write(batch, fast_check), before=_empty)
-        unchanged = cpu(lambda batch=batch, fast_check=fast_check: _write(batch, fast_check))
+        write = functools.partial(_write, entries(BATCH), fast_check)
+        new = cpu(write, before=_empty)
+        unchanged = cpu(write)  # the same batch again
         print(
             f"batch of {BATCH}, checked and written, per entry, {name}: "
             f"new {per_item(new, BATCH)}, unchanged {per_item(unchanged, BATCH)}"
@@ -220,7 +221,11 @@ def measure_audit() -> None:
         for batch in batches:
             bulk_create_with_history([Timesheet(created_by="measure", **entry) for entry in batch], Timesheet)
 
-    history = cpu(bulk_all, repeats=3, before=lambda: (_empty(), Timesheet.history.all().delete()))
+    def empty_all() -> None:
+        _empty()
+        Timesheet.history.all().delete()
+
+    history = cpu(bulk_all, repeats=3, before=empty_all)
     print(
         f"audit, django-simple-history's bulk_create_with_history, the same entries: {history:.2f} s of CPU"
     )
