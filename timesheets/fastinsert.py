@@ -1,13 +1,13 @@
 """`bulk_create`'s INSERT for a fraction of its cost per row, for the import's hot path.
 
-Measured on a batch of 500 entries: preparing every field of every row, as `bulk_create`
-does, takes about 30 µs a row, and on SQLite that time is spent holding the write lock
-that serialises every API worker. Here each column's distinct values go through the same
-`get_db_prep_save` once (an import batch repeats most of them: one client, one timestamp,
-a few projects), about 3 µs a row, and a caller may prepare its rows before its
-transaction opens and insert them inside it. Values equal in Python are taken as one value
-of the column, which holds for the types our fields take. Unlike `bulk_create`, it sends no
-signals and sets no primary keys.
+Measured on a batch of 500 entries (scripts/measure_fastpaths.py prepare): preparing every
+field of every row, as `bulk_create` does, takes about 30 µs a row, and on SQLite that time
+is spent holding the write lock that serialises every API worker. Here each column's
+distinct values go through the same `get_db_prep_save` once (an import batch repeats most
+of them: one client, one timestamp, a few projects), about 2 µs a row, and a caller may
+prepare its rows before its transaction opens and insert them inside it. Values equal in
+Python are taken as one value of the column, which holds for the types our fields take.
+Unlike `bulk_create`, it sends no signals and sets no primary keys.
 """
 
 from __future__ import annotations

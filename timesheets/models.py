@@ -187,7 +187,7 @@ class Timesheet(models.Model):
         ]
         # One index per selective filter and per sort field, each ending in id so that it
         # also serves the default order and the tie-break (see timesheets/filters.py and
-        # "Reading a million entries" in the README). `id` is spelled out: PostgreSQL,
+        # "Reading a million entries" in docs/performance.md). `id` is spelled out: PostgreSQL,
         # unlike SQLite, does not append it.
         indexes = [
             models.Index(fields=["user_id", "id"], name="timesheet_user_id"),
