@@ -73,7 +73,7 @@ def api_url() -> str:
 
 
 def load_config() -> ImporterConfig:
-    api_url_ = api_url()
+    api = api_url()
     client_id = os.getenv("OAUTH_CLIENT_ID")
     client_secret = envsecret("OAUTH_CLIENT_SECRET")
     if not client_id or not client_secret:
@@ -86,11 +86,11 @@ def load_config() -> ImporterConfig:
         raise ConfigurationError(f"OAUTH_TOKEN_AUTH_METHOD must be one of {', '.join(AUTH_METHODS)}.")
 
     issuer = configured_issuer()
-    token_url = known_token_url(issuer, api_url_)
+    token_url = known_token_url(issuer, api)
     if token_url is not None:
         http_url("OAUTH_TOKEN_URL", token_url)
     return ImporterConfig(
-        api_url=api_url_,
+        api_url=api,
         client_id=client_id,
         client_secret=client_secret,
         token_url=token_url,
