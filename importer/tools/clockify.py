@@ -32,7 +32,7 @@ from .base import Tracker, TrackerFailed, clock, expect
 PAGE_SIZE = 1000
 ISO_DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?")
 
-
+# The detailed export, as its files hold it and as the pull below shapes its rows.
 LAYOUT = Layout(
     prefix="clockify",
     label="Clockify detailed export",

@@ -32,7 +32,7 @@ from .base import Tracker, expect
 
 PER_PAGE = 2000
 
-
+# The detailed export, as its files hold it and as the pull below shapes its rows.
 LAYOUT = Layout(
     prefix="harvest",
     label="Harvest detailed time export",

@@ -31,7 +31,7 @@ from .base import Tracker, TrackerFailed, clock, expect
 PAGE_SIZE = 50  # the documented default; the report does not document a larger maximum
 PROJECTS_PAGE = 200
 
-
+# The detailed export, as its files hold it and as the pull below shapes its rows.
 LAYOUT = Layout(
     prefix="toggl",
     label="Toggl Track detailed export",
