@@ -246,6 +246,10 @@ class TimesheetEventAdmin(admin.ModelAdmin):
 
     list_display = ["at", "action", "entry", "who", "what_changed"]
     list_filter = ["action"]
+
+    class Media:
+        css = {"all": ["timesheets/admin.css"]}
+
     search_fields = ["=timesheet_id", "actor"]
     date_hierarchy = "at"
 
