@@ -214,7 +214,8 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return redirect("admin:timesheets_timesheet_changelist")
-        return export.csv_response(changelist.queryset)
+        filename = export.file_name(export.admin_filter_parts(request.GET), "csv")
+        return export.csv_response(changelist.queryset, filename)
 
     def weekly_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):

@@ -191,3 +191,11 @@ def test_the_audit_trail_says_approval_withdrawn(admin_client, week):
     services.timesheet_unapprove(timesheet_id=entry.pk, unapproved_by="user:admin")
     trail = admin_client.get("/admin/timesheets/timesheetevent/").content.decode()
     assert "Approval withdrawn" in trail
+
+
+def test_the_admin_export_names_its_filters(admin_client, week):
+    query = {"week_from": "2026-W45", "week_to": "2026-W48", "approved__exact": "1"}
+    response = admin_client.get(CHANGELIST + "export/", query)
+    assert response["Content-Disposition"].endswith('filename="timesheets-2026-W45_to_2026-W48-approved.csv"')
+    single = admin_client.get(CHANGELIST + "export/", {"week_from": "2026-W49", "week_to": "2026-W49"})
+    assert single["Content-Disposition"].endswith('filename="timesheets-2026-W49.csv"')
