@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -139,10 +140,10 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
                 "approved": approved[: self.SHOWN],
                 "approved_count": approved.count(),
                 "select_across": request.POST.get("select_across", "0"),
-                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
                 "query_string": request.GET.urlencode(),
                 "action": "delete_pending_selected",
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "admin/timesheets/timesheet/delete_pending.html", context)
         deleted = 0
@@ -166,8 +167,9 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
-        if isinstance(response, TemplateResponse) and "cl" in (response.context_data or {}):
-            response.context_data["person_totals"] = self.person_totals(response.context_data["cl"])
+        context = response.context_data if isinstance(response, TemplateResponse) else None
+        if context is not None and "cl" in context:  # not a redirect, nor an action's answer
+            context["person_totals"] = self.person_totals(context["cl"])
         return response
 
     def person_totals(self, changelist: ChangeList) -> list[dict[str, Any]] | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -27,6 +27,9 @@ from . import services
 from .models import Timesheet
 from .permissions import caller_identity
 from .weeks import IsoWeek
+
+if TYPE_CHECKING:
+    from .admin import TimesheetAdmin
 
 ZERO = Decimal("0.00")
 NOT_LOGGED, PENDING, SENT_BACK, APPROVED = "not logged", "pending", "sent back", "approved"
@@ -114,7 +117,7 @@ def own_identity(user: Any) -> Identity | None:
     return person.user_type, person.user_id
 
 
-def week_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
+def week_view(model_admin: TimesheetAdmin, request: HttpRequest) -> HttpResponse:
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     if request.method == "POST":
@@ -138,7 +141,7 @@ def week_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRespon
     return render(request, "admin/timesheets/week.html", context)
 
 
-def _decide(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
+def _decide(model_admin: TimesheetAdmin, request: HttpRequest) -> HttpResponse:
     """Approves a person's week, or sends it back with a comment; then shows the week again."""
     if not model_admin.has_approve_permission(request):
         raise PermissionDenied
