@@ -11,6 +11,8 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from issuer.services import api_client_create
 from people.models import Person
@@ -199,3 +201,16 @@ def test_the_admin_export_names_its_filters(admin_client, week):
     assert response["Content-Disposition"].endswith('filename="timesheets-2026-W45_to_2026-W48-approved.csv"')
     single = admin_client.get(CHANGELIST + "export/", {"week_from": "2026-W49", "week_to": "2026-W49"})
     assert single["Content-Disposition"].endswith('filename="timesheets-2026-W49.csv"')
+
+
+def test_the_week_page_costs_the_same_queries_for_more_people(admin_client, week):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            admin_client.get(WEEK_PAGE, {"week": "2026-W49"})
+        return len(captured)
+
+    before = queries()
+    for number in range(5):
+        person(f"p-{number}", "New Person")
+        add(f"p-{number}", hours="1")
+    assert queries() == before
