@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 
+from timesheets import export as export_module
 from timesheets.models import Timesheet
 
 from .support import PROJECT_DIR, SAMPLE_ENTRY
@@ -114,6 +115,8 @@ def test_examples_are_the_scenario_entry(schema):
 
 def test_the_export_is_documented_as_csv_with_the_list_filters(schema):
     export = schema["paths"]["/timesheets/export"]["get"]
-    assert set(export["responses"]["200"]["content"]) == {"text/csv"}
+    # and, with ?format=xlsx, a workbook (docs/payroll.md)
+    assert set(export["responses"]["200"]["content"]) == {"text/csv", export_module.XLSX_TYPE}
+    assert {"totals", "format"} <= {p["name"] for p in export["parameters"]}
     assert {"user_id", "year", "week", "project", "approved"} <= {p["name"] for p in export["parameters"]}
     assert export["security"][0] == {"oauth2": ["read:timesheets"]}

@@ -1,17 +1,20 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from . import export, services
 from .admin_filters import WeekRangeFilter
+from .admin_week import week_view
 from .admin_weekly import weekly_context
 from .creators import creator_names
 from .history import EntryHistoryMixin, EventChangeList, describe
@@ -50,8 +53,24 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
     # serve them, where Django's default '%term%' must read every row.
     search_fields = ["^user_id", "^project", "^external_id"]
     search_help_text = "Finds entries whose person, project or external id starts with the text."
-    readonly_fields = ["created_by", "created_at", "updated_at", "approved", "approved_at", "approved_by"]
-    actions = ["approve_selected", "unapprove_selected", "export_selected"]
+    # `created_by` is shown by name (`creator`), as in the list and the history; the raw
+    # identity is never a form field (the service sets it).
+    exclude = ["created_by", "sent_back_by"]
+    readonly_fields = [
+        "creator",
+        "created_at",
+        "updated_at",
+        "approved",
+        "approved_at",
+        "approved_by",
+        "sent_back_comment",
+        "sent_back_by_name",
+        "sent_back_at",
+    ]
+    actions = ["approve_selected", "unapprove_selected", "export_selected", "delete_pending_selected"]
+    # Persons named in the totals above the list; the rest are summed as one line.
+    TOTALS_SHOWN = 20
+    SHOWN = 100  # entries named on the delete action's confirmation page
     # At a million entries: counts kept until a write, deep pages read ids first, and no
     # second count of the whole table beside a filtered one ("show all" says it). Rendering
     # a row's cells is most of a page's time, hence 50 rows rather than 100.
@@ -70,6 +89,11 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
         return [
             path("weekly/", self.admin_site.admin_view(self.weekly_view), name="timesheets_timesheet_weekly"),
             path("export/", self.admin_site.admin_view(self.export_view), name="timesheets_timesheet_export"),
+            path(
+                "week/",
+                self.admin_site.admin_view(lambda request: week_view(self, request)),
+                name="timesheets_timesheet_week",
+            ),
             *super().get_urls(),
         ]
 
@@ -85,6 +109,84 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
     def creator(self, timesheet: Timesheet) -> str:
         name = getattr(timesheet, "creator_name", None)
         return name if name is not None else creator_names([timesheet.created_by])[timesheet.created_by]
+
+    @admin.display(description="sent back by")
+    def sent_back_by_name(self, timesheet: Timesheet) -> str:
+        by = timesheet.sent_back_by
+        return creator_names([by])[by] if by else "—"
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Django's own delete_selected refuses a whole selection over one approved entry, and
+        # calls that a missing permission; delete_pending_selected deletes what it may.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description="Delete selected timesheets (approved ones are kept)", permissions=["delete"])
+    def delete_pending_selected(
+        self, request: HttpRequest, queryset: QuerySet[Timesheet]
+    ) -> TemplateResponse | None:
+        """Asks first, as Django's delete does; then deletes the pending entries and names those kept."""
+        pending = queryset.filter(approved=False)
+        approved = queryset.filter(approved=True)
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Delete the selected timesheets?",
+                "opts": self.model._meta,
+                # At most SHOWN of each named: "select all" may pick a million entries.
+                "pending": pending[: self.SHOWN],
+                "pending_count": pending.count(),
+                "approved": approved[: self.SHOWN],
+                "approved_count": approved.count(),
+                "select_across": request.POST.get("select_across", "0"),
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                "query_string": request.GET.urlencode(),
+                "action": "delete_pending_selected",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/timesheets/timesheet/delete_pending.html", context)
+        deleted = 0
+        for timesheet_id in pending.values_list("pk", flat=True):
+            try:
+                services.timesheet_delete(timesheet_id=timesheet_id, deleted_by=caller_identity(request.user))
+            except (services.TimesheetApproved, Timesheet.DoesNotExist):
+                continue  # approved or deleted since the page was read
+            deleted += 1
+        self.message_user(request, f"Deleted {deleted} pending timesheet(s).", messages.SUCCESS)
+        kept = approved.count()
+        if kept:
+            named = "; ".join(str(timesheet) for timesheet in approved[:10]) + ("; …" if kept > 10 else "")
+            self.message_user(
+                request,
+                f"Kept {kept} approved timesheet(s), since an approved entry is a record of payment:"
+                f" {named}. Withdraw the approval first to delete one.",
+                messages.WARNING,
+            )
+        return None
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        context = response.context_data if isinstance(response, TemplateResponse) else None
+        if context is not None and "cl" in context:  # not a redirect, nor an action's answer
+            context["person_totals"] = self.person_totals(context["cl"])
+        return response
+
+    def person_totals(self, changelist: ChangeList) -> list[dict[str, Any]] | None:
+        """Hours and entries per person of the filtered selection, most hours first: one query.
+
+        Only once the list is filtered or searched: the whole table's totals are the weekly
+        picture's job, and grouping a million entries on every visit to the list would cost
+        more than the page.
+        """
+        if not (changelist.has_active_filters or changelist.query):
+            return None
+        return list(
+            changelist.queryset.order_by()
+            .values("user_type", "user_id")
+            .annotate(hours=Sum("hours"), entries=Count("id"))
+            .order_by("-hours", "user_type", "user_id")[: self.TOTALS_SHOWN + 1]
+        )
 
     @admin.action(description="Approve selected timesheets", permissions=["approve"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Timesheet]) -> None:
@@ -114,7 +216,8 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return redirect("admin:timesheets_timesheet_changelist")
-        return export.csv_response(changelist.queryset)
+        filename = export.file_name(export.admin_filter_parts(request.GET), "csv")
+        return export.csv_response(changelist.queryset, filename)
 
     def weekly_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
@@ -126,7 +229,8 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Timesheet | None = None) -> list[str]:
         if obj is not None and obj.approved:  # a record of payment: no longer editable
-            return [field.name for field in Timesheet._meta.fields]
+            editable = [field.name for field in Timesheet._meta.fields if field.name not in self.exclude]
+            return list(dict.fromkeys([*editable, *self.readonly_fields]))
         return self.readonly_fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Timesheet | None = None) -> bool:
@@ -138,15 +242,6 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
     def delete_model(self, request: HttpRequest, obj: Timesheet) -> None:
         services.timesheet_delete(timesheet_id=obj.pk, deleted_by=caller_identity(request.user))
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Timesheet]) -> None:
-        for timesheet_id in queryset.filter(approved=False).values_list("pk", flat=True):
-            services.timesheet_delete(timesheet_id=timesheet_id, deleted_by=caller_identity(request.user))
-        kept = queryset.filter(approved=True).count()
-        if kept:
-            self.message_user(
-                request, f"Kept {kept} approved timesheet(s): they cannot be deleted.", messages.WARNING
-            )
-
 
 @admin.register(TimesheetEvent)
 class TimesheetEventAdmin(admin.ModelAdmin):
@@ -154,6 +249,10 @@ class TimesheetEventAdmin(admin.ModelAdmin):
 
     list_display = ["at", "action", "entry", "who", "what_changed"]
     list_filter = ["action"]
+
+    class Media:
+        css = {"all": ["timesheets/admin.css"]}
+
     search_fields = ["=timesheet_id", "actor"]
     date_hierarchy = "at"
 
@@ -176,7 +275,10 @@ class TimesheetEventAdmin(admin.ModelAdmin):
         return format_html_join(
             "",
             "<div>{}: <del>{}</del> → <ins>{}</ins></div>",
-            ((change.field, change.before, change.after) for change in describe(event.changes)),
+            (
+                (change.field, change.before, change.after)
+                for change in describe(event.changes, getattr(event, "names", None))
+            ),
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

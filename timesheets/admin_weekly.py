@@ -35,7 +35,7 @@ def chosen_range(request: HttpRequest, default: Range) -> tuple[IsoWeek, IsoWeek
 
 def weekly_context(model_admin: admin.ModelAdmin, request: HttpRequest) -> dict[str, Any]:
     queryset = model_admin.get_queryset(request)
-    start, end, errors = chosen_range(request, weekly.default_range(queryset))
+    start, end, errors = chosen_range(request, weekly.default_range())
     picture = weekly.weekly_picture(queryset, start, end)
     return {
         **model_admin.admin_site.each_context(request),

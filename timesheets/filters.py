@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from rest_framework.filters import OrderingFilter
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.request import Request
 
 from .models import Timesheet
@@ -42,3 +45,39 @@ class IndexedOrderingFilter(OrderingFilter):
                 ordering.append(sign + field)
                 named.add(field)
         return ordering
+
+
+# Parameters every list-like answer takes beside its filters: DRF's sort, page, cursor and
+# format override (`?format=json`, `?format=api`).
+COMMON_PARAMETERS = frozenset({"ordering", "page", "cursor", "format"})
+
+
+class KnownParametersOnly(BaseFilterBackend):
+    """Refuses a query parameter that nothing reads, naming it and the closest known one.
+
+    django-filter ignores what it does not know, so `?aproved=true` silently widened a
+    payroll export to unapproved rows. Here a misspelt parameter is a 400 instead. It guards
+    the list-like actions only (`detail` False: the list, the cursor walk, the export); a
+    view adds the parameters of its own through `extra_query_params` (the export's `totals`).
+    """
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        if getattr(view, "detail", None) is not False:
+            return queryset
+        known = known_parameters(view)
+        unknown = [name for name in request.query_params if name not in known]
+        if unknown:
+            raise ValidationError({name: [unknown_parameter_message(name, known)] for name in unknown})
+        return queryset
+
+
+def known_parameters(view: Any) -> frozenset[str]:
+    filterset = getattr(view, "filterset_class", None)
+    filters = set(filterset.base_filters) if filterset is not None else set()
+    return frozenset(filters | COMMON_PARAMETERS | set(getattr(view, "extra_query_params", ())))
+
+
+def unknown_parameter_message(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"; did you mean `{close[0]}`?" if close else f"; known: {', '.join(sorted(known))}."
+    return f"unknown filter `{name}`{hint}"

@@ -19,6 +19,9 @@ from .models import Timesheet, TimesheetEvent
 
 # Changes shown in the order of the entry's fields, whatever order the database kept them in.
 _FIELD_ORDER = {field.name: n for n, field in enumerate(Timesheet._meta.fields)}
+# Fields that hold who did something (a client id, `user:<name>`): shown by name, as the
+# list and the change page show them (timesheets/creators.py).
+IDENTITY_FIELDS = ("created_by", "approved_by", "sent_back_by")
 
 
 @dataclass(frozen=True)
@@ -38,13 +41,31 @@ class HistoryRow:
 def history_rows(events: Iterable[TimesheetEvent]) -> list[HistoryRow]:
     """Events with their actors' names (one query for all of them) and their changes spelled out."""
     events = list(events)
-    names = creator_names(event.actor for event in events)
-    return [HistoryRow(event, names[event.actor], describe(event.changes)) for event in events]
+    names = event_names(events)
+    return [HistoryRow(event, names[event.actor], describe(event.changes, names)) for event in events]
 
 
-def describe(changes: dict[str, list[Any]]) -> list[Change]:
+def event_names(events: Iterable[TimesheetEvent]) -> dict[str, str]:
+    """Names of every actor and every identity the events' changes hold, with one query."""
+    identities: set[str] = set()
+    for event in events:
+        identities.add(event.actor)
+        for name in IDENTITY_FIELDS:
+            identities.update(value for value in event.changes.get(name, ()) if isinstance(value, str))
+    return creator_names(identities)
+
+
+def describe(changes: dict[str, list[Any]], names: dict[str, str] | None = None) -> list[Change]:
     ordered = sorted(changes.items(), key=lambda item: _FIELD_ORDER.get(item[0], len(_FIELD_ORDER)))
-    return [Change(_label(name), _shown(before), _shown(after)) for name, (before, after) in ordered]
+    named = names or {}
+    return [
+        Change(
+            _label(name),
+            _shown(named.get(before, before) if name in IDENTITY_FIELDS else before),
+            _shown(named.get(after, after) if name in IDENTITY_FIELDS else after),
+        )
+        for name, (before, after) in ordered
+    ]
 
 
 def _label(name: str) -> str:
@@ -89,7 +110,7 @@ class EventChangeList(ChangeList):
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         events = list(self.result_list)  # evaluates the page once; the rows below are these objects
-        names = creator_names(event.actor for event in events)
+        names = event_names(events)
         existing = set(
             Timesheet.objects.filter(pk__in={event.timesheet_id for event in events}).values_list(
                 "pk", flat=True
@@ -97,4 +118,5 @@ class EventChangeList(ChangeList):
         )
         for event in events:
             event.actor_name = names[event.actor]
+            event.names = names
             event.entry_exists = event.timesheet_id in existing

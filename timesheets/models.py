@@ -164,6 +164,11 @@ class Timesheet(models.Model):
     approved = models.BooleanField(default=False)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.CharField(max_length=255, blank=True, default="")
+    # Payroll sent the entry back for a correction: why, by whom and when. The person's next
+    # edit of the entry clears all three (services.clear_sent_back).
+    sent_back_comment = models.TextField(blank=True, default="", help_text="Why payroll sent it back.")
+    sent_back_by = models.CharField(max_length=255, blank=True, default="")
+    sent_back_at = models.DateTimeField(null=True, blank=True)
 
     objects = TimesheetQuerySet.as_manager()
 
@@ -242,6 +247,8 @@ class TimesheetEvent(models.Model):
         CREATED = "created"
         UPDATED = "updated"
         APPROVED = "approved"
+        UNAPPROVED = "unapproved", "Approval withdrawn"
+        SENT_BACK = "sent_back", "Sent back"
         DELETED = "deleted"
 
     timesheet_id = models.BigIntegerField(db_index=True)
@@ -273,8 +280,19 @@ class TimesheetEvent(models.Model):
 
     @classmethod
     def unapproved(cls, timesheet: Timesheet, actor: str) -> TimesheetEvent:
-        """An approval lifted: recorded as an update of `approved`."""
-        return cls._of(cls.Action.UPDATED, timesheet, actor, {"approved": True}, {"approved": False})
+        """An approval lifted. (Before migration 0006 this was recorded as an update of `approved`.)"""
+        return cls._of(cls.Action.UNAPPROVED, timesheet, actor, {"approved": True}, {"approved": False})
+
+    @classmethod
+    def sent_back(cls, timesheet: Timesheet, actor: str, before: str) -> TimesheetEvent:
+        """`before` is the comment the entry carried, if it was sent back already."""
+        return cls._of(
+            cls.Action.SENT_BACK,
+            timesheet,
+            actor,
+            {"sent_back_comment": before or None},
+            {"sent_back_comment": timesheet.sent_back_comment},
+        )
 
     @classmethod
     def deleted(cls, timesheet: Timesheet, actor: str) -> TimesheetEvent:

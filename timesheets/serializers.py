@@ -32,6 +32,7 @@ EXAMPLE_STORED = {
     "approved_by": "",
     "created_at": "2016-06-17T17:00:00Z",
     "created_by": "Kq3vV8cU0pZrYH2bN6sD1xWm",
+    "sent_back_comment": "",
 }
 ENTRY_EXAMPLES = [
     OpenApiExample("Employee 007, 40 h on StoreZero", value=EXAMPLE_ENTRY, request_only=True),
@@ -80,8 +81,18 @@ class TimesheetSerializer(serializers.ModelSerializer):
             "approved_by",
             "created_at",
             "created_by",
+            # Why payroll sent the entry back for a correction; empty once the person edits it.
+            "sent_back_comment",
         ]
-        read_only_fields = ["id", "approved", "approved_at", "approved_by", "created_at", "created_by"]
+        read_only_fields = [
+            "id",
+            "approved",
+            "approved_at",
+            "approved_by",
+            "created_at",
+            "created_by",
+            "sent_back_comment",
+        ]
         # Uniqueness of (client, external_id) is an upsert key, not a validation error.
         validators: list = []
 

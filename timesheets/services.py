@@ -165,6 +165,7 @@ def _upsert(created_by: str, entries: Sequence[dict[str, Any]], prepared: _Prepa
             to_update[current.pk] = current
             for name in CONTENT_FIELDS:
                 setattr(current, name, entry[name])
+            clear_sent_back(current)
             results.append(UpsertResult(Outcome.UPDATED, current))
 
     if to_create:
@@ -173,7 +174,7 @@ def _upsert(created_by: str, entries: Sequence[dict[str, Any]], prepared: _Prepa
         now = timezone.now()
         for timesheet in to_update.values():
             timesheet.updated_at = now
-        Timesheet.objects.bulk_update(to_update.values(), [*CONTENT_FIELDS, "updated_at"])
+        Timesheet.objects.bulk_update(to_update.values(), [*CONTENT_FIELDS, *SENT_BACK_FIELDS, "updated_at"])
         TimesheetEvent.objects.insert_rows(
             [TimesheetEvent.updated(before[pk], timesheet, created_by) for pk, timesheet in to_update.items()]
         )
@@ -239,10 +240,45 @@ def timesheet_save(*, timesheet: Timesheet, actor: str) -> None:
         TimesheetEvent.created(timesheet, actor).save()
         return
     before = Timesheet.objects.select_for_update().get(pk=timesheet.pk).recorded()
-    timesheet.save()
     event = TimesheetEvent.updated(before, timesheet, actor)
     if event.changes:
+        clear_sent_back(timesheet)
+    timesheet.save()
+    if event.changes:
         event.save()
+
+
+# What sending an entry back sets, and an edit clears.
+SENT_BACK_FIELDS = ("sent_back_comment", "sent_back_by", "sent_back_at")
+
+
+def clear_sent_back(timesheet: Timesheet) -> None:
+    """An edit answers payroll's comment: the entry is no longer "sent back" once it changed.
+
+    Every write that changes an entry's content calls this before saving (with
+    SENT_BACK_FIELDS among the fields it writes).
+    """
+    timesheet.sent_back_comment, timesheet.sent_back_by, timesheet.sent_back_at = "", "", None
+
+
+@transaction.atomic
+def timesheet_send_back(*, timesheet_id: int, comment: str, sent_back_by: str) -> Timesheet:
+    """Payroll asks the person to correct an entry: the comment stays on it until their next edit.
+
+    An approved entry is a record of payment and is not sent back: withdraw the approval first.
+    """
+    comment = comment.strip()
+    if not comment:
+        raise ValueError("Sending an entry back needs a comment saying what to correct.")
+    timesheet = Timesheet.objects.select_for_update().get(pk=timesheet_id)
+    if timesheet.approved:
+        raise TimesheetApproved(timesheet_id)
+    before = timesheet.sent_back_comment
+    timesheet.sent_back_comment, timesheet.sent_back_by = comment, sent_back_by
+    timesheet.sent_back_at = timezone.now()
+    timesheet.save(update_fields=[*SENT_BACK_FIELDS, "updated_at"])
+    TimesheetEvent.sent_back(timesheet, sent_back_by, before).save()
+    return timesheet
 
 
 @transaction.atomic

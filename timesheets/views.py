@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, JsonResponse, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from . import export, health, services
 from .exceptions import Conflict
 from .fastcheck import entry_checker
-from .filters import ORDERING_FIELDS, IndexedOrderingFilter, TimesheetFilter
+from .filters import ORDERING_FIELDS, IndexedOrderingFilter, KnownParametersOnly, TimesheetFilter
 from .models import Timesheet
 from .pagination import TimesheetPagination
 from .permissions import APPROVE, CREATE, DELETE, READ, caller_identity
@@ -60,8 +60,10 @@ class TimesheetViewSet(
     serializer_class = TimesheetSerializer
     # Filters, sort orders and pages that each follow an index (see "Reading a million
     # entries" in docs/performance.md): ?cursor= walks by id; page numbers count cheaply.
-    filter_backends = [DjangoFilterBackend, IndexedOrderingFilter]
+    filter_backends = [KnownParametersOnly, DjangoFilterBackend, IndexedOrderingFilter]
     filterset_class = TimesheetFilter
+    # Query parameters an action reads beside the filters (see KnownParametersOnly).
+    extra_query_params: tuple[str, ...] = ()
     ordering_fields = ORDERING_FIELDS
     pagination_class = TimesheetPagination
     lookup_value_regex = r"\d+"
@@ -163,11 +165,19 @@ class TimesheetViewSet(
 
     @extend_schema(
         filters=True,
+        parameters=[
+            OpenApiParameter("totals", bool, description="`true`: a total row per person after the entries."),
+            OpenApiParameter(
+                "format", str, enum=["csv", "xlsx"], description="`xlsx`: a workbook instead of CSV."
+            ),
+        ],
         responses={
             (200, "text/csv"): OpenApiResponse(
                 response=OpenApiTypes.STR,
-                description="A header row of the entry's fields, then one row per entry; streamed.",
-            )
+                description="A header row of the entry's fields and `person_name`, `week_start`, "
+                "`week_end`, `approved_by_name`, `created_by_name`, then one row per entry; streamed.",
+            ),
+            (200, export.XLSX_TYPE): OpenApiResponse(response=OpenApiTypes.BINARY, description="A workbook."),
         },
     )
     @action(
@@ -176,14 +186,30 @@ class TimesheetViewSet(
         pagination_class=None,
         renderer_classes=[JSONRenderer],
         content_negotiation_class=CSVDownloadNegotiation,
+        extra_query_params=("totals",),
     )
-    def export(self, request: Request) -> StreamingHttpResponse:
-        """Every entry the list's filters select, as CSV for payroll, unpaginated.
+    def export(self, request: Request) -> StreamingHttpResponse | FileResponse:
+        """Every entry the list's filters select, for payroll, unpaginated (docs/payroll.md).
 
         Cells starting with `=`, `+`, `-` or `@` get a leading `'`, so that a spreadsheet
         shows them instead of running them as formulas.
         """
-        return export.csv_response(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
+        params = request.query_params
+        try:
+            totals = BooleanField().to_internal_value(params.get("totals", "false"))
+        except ValidationError as exc:
+            raise ValidationError({"totals": exc.detail}) from None
+        kind = params.get("format", "csv")
+        if kind not in ("csv", "xlsx"):
+            raise ValidationError({"format": ["Expected csv or xlsx."]})
+        filename = export.file_name(export.filter_parts(params), kind)
+        if kind == "csv":
+            return export.csv_response(queryset, filename, totals=totals)
+        try:
+            return export.xlsx_response(queryset, filename, totals=totals)
+        except export.TooManyRows as exc:
+            raise ValidationError({"format": [str(exc)]}) from None
 
     @extend_schema(request=ReconcileSerializer, responses=ReconcileResultSerializer)
     @action(detail=False, methods=["post"], pagination_class=None)

@@ -68,10 +68,10 @@ class Picture:
         return sum(week.pending_entries for week in self.weeks)
 
 
-def default_range(queryset: QuerySet[Timesheet]) -> tuple[IsoWeek, IsoWeek]:
-    """The last DEFAULT_WEEKS weeks that end with the newest week holding an entry."""
-    newest = queryset.order_by("-year", "-week").values_list("year", "week").first()
-    end = IsoWeek(*newest) if newest else IsoWeek.of(timezone.localdate())
+def default_range() -> tuple[IsoWeek, IsoWeek]:
+    """The current week and the DEFAULT_WEEKS - 1 before it: payroll looks at now, not at the
+    newest entry, which a typo (year 2062) or an old import would move."""
+    end = IsoWeek.of(timezone.localdate())
     return end.plus(1 - DEFAULT_WEEKS), end
 
 

@@ -98,5 +98,6 @@ def test_every_answer_shows_every_field(api, token, entry):
     fetched = api.get(f"/timesheets/{created['id']}", token=token).json()
     fields = {"id", "user_type", "user_id", "year", "week", "project", "hours", "external_id", "approved"}
     fields |= {"approved_at", "approved_by", "created_at", "created_by"}
+    fields |= {"sent_back_comment"}  # added for payroll's "send back" (docs/payroll.md)
     assert set(fetched) == fields
     assert set(created) == fields | {"message"}

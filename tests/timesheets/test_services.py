@@ -262,4 +262,7 @@ def test_insert_keyed_refuses_an_entry_without_key(db):
 def test_a_lifted_approval_is_recorded_as_approved_true_to_false(db):
     [created] = upsert(entry())
     event = TimesheetEvent.unapproved(created.timesheet, "manager")
-    assert (event.action, event.changes) == ("updated", {"approved": [True, False]})
+    assert (event.action, event.changes) == (
+        "unapproved",
+        {"approved": [True, False]},
+    )  # its own action since 0006

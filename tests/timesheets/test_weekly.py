@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -87,9 +89,11 @@ def test_the_page_costs_the_same_queries_for_more_people(admin_client, weeks):
     assert queries() == before
 
 
-def test_without_a_range_it_shows_the_weeks_up_to_the_newest_entry(admin_client, weeks):
-    picture = admin_client.get(PAGE).context["picture"]
-    assert (str(picture.start), str(picture.end)) == ("2016-W17", "2016-W24")
+def test_without_a_range_it_shows_the_current_week_and_the_seven_before(admin_client, weeks):
+    # Was: the eight weeks up to the newest entry (2016-W24 here); payroll asked for now.
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 12, tzinfo=datetime.UTC)):
+        picture = admin_client.get(PAGE).context["picture"]
+    assert (str(picture.start), str(picture.end)) == ("2026-W42", "2026-W49")
 
 
 def test_a_bad_week_is_reported_not_a_server_error(admin_client, weeks):
