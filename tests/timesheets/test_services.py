@@ -112,6 +112,17 @@ def test_approving_twice_keeps_the_first_approver_and_records_once(db):
     assert history(created.timesheet.pk)[1:] == [("approved", "manager", {"approved": [False, True]})]
 
 
+def test_lifting_an_approval_records_who_lifted_it(db):
+    [created] = upsert(entry())
+    services.timesheet_approve(timesheet_id=created.timesheet.pk, approved_by="manager")
+    services.timesheet_unapprove(timesheet_id=created.timesheet.pk, unapproved_by="auditor")
+    services.timesheet_unapprove(timesheet_id=created.timesheet.pk, unapproved_by="auditor")  # again: none
+    assert history(created.timesheet.pk)[1:] == [
+        ("approved", "manager", {"approved": [False, True]}),
+        ("updated", "auditor", {"approved": [True, False]}),
+    ]
+
+
 def test_deleting_an_approved_entry_is_refused_and_keeps_it(db):
     [created] = upsert(entry())
     services.timesheet_approve(timesheet_id=created.timesheet.pk, approved_by="manager")
