@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 
-from .support import PROJECT_DIR
+from .support.paths import PROJECT_DIR
 
 
 def free_port() -> int:

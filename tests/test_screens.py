@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from issuer.services import api_client_create
 from timesheets.models import Timesheet
 
-from .support import PROJECT_DIR
+from .support.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import jwt
 import pytest
 
 from issuer import conf
-from tests.support import Api
+from tests.support.clients import Api
 from timesheets import jwks
 from timesheets.schema import docs_token_url
 

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.support import hs256_token, unsigned_token
+from tests.support.tokens import hs256_token, unsigned_token
 from timesheets.models import Timesheet
 
 ENDPOINTS = {

@@ -10,7 +10,7 @@ from issuer.services import api_client_create
 from timesheets import services
 from timesheets.models import TimesheetEvent
 
-from ..support import validated_entry
+from ..samples import validated_entry
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.support import hs256_token, unsigned_token
+from tests.support.tokens import hs256_token, unsigned_token
 from timesheets.models import Timesheet
 
 ATTACKER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -15,7 +15,7 @@ from timesheets import fastinsert, services
 from timesheets.models import Timesheet, TimesheetEvent
 from timesheets.services import Outcome
 
-from ..support import validated_entry
+from ..samples import validated_entry
 
 CLIENT = "import-client"
 
