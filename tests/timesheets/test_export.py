@@ -13,17 +13,23 @@ from timesheets import export
 from timesheets.models import Timesheet
 
 
+def text(response) -> str:
+    """The streamed body, read to its end."""
+    return b"".join(response.streaming_content).decode()
+
+
 def rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.text)))
+    return list(csv.DictReader(io.StringIO(text(response))))
 
 
-def test_the_export_is_csv_with_a_header_of_the_entry_fields(api, token, entry):
-    api.post("/timesheets", token=token, json=entry(external_id="k-1"))
-    response = api.get("/timesheets/export", token=token)
+def test_the_export_is_csv_with_a_header_of_the_entry_fields(app, app_token, entry):
+    app.post("/timesheets", token=app_token, json=entry(external_id="k-1"))
+    response = app.get("/timesheets/export", token=app_token)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
-    assert response.text.splitlines()[0] == ",".join(export.FIELDS)
-    [row] = rows(response)
+    body = text(response)
+    assert body.splitlines()[0] == ",".join(export.FIELDS)
+    [row] = csv.DictReader(io.StringIO(body))
     assert (row["user_id"], row["project"], row["hours"], row["external_id"]) == (
         "007",
         "StoreZero",
@@ -32,22 +38,22 @@ def test_the_export_is_csv_with_a_header_of_the_entry_fields(api, token, entry):
     )
 
 
-def test_the_export_takes_the_list_filters(api, token, entry):
-    api.post("/timesheets", token=token, json=entry(user_id="a"))
-    api.post("/timesheets", token=token, json=entry(user_id="b"))
-    response = api.get("/timesheets/export", token=token, params={"user_id": "b"})
+def test_the_export_takes_the_list_filters(app, app_token, entry):
+    app.post("/timesheets", token=app_token, json=entry(user_id="a"))
+    app.post("/timesheets", token=app_token, json=entry(user_id="b"))
+    response = app.get("/timesheets/export", token=app_token, params={"user_id": "b"})
     assert [row["user_id"] for row in rows(response)] == ["b"]
 
 
-def test_cells_that_start_a_formula_are_neutralised(api, token, entry):
+def test_cells_that_start_a_formula_are_neutralised(app, app_token, entry):
     for project in ("=HYPERLINK(1)", "+1", "-1", "@SUM(A1)"):
-        api.post("/timesheets", token=token, json=entry(project=project, external_id=project))
-    projects = {row["project"] for row in rows(api.get("/timesheets/export", token=token))}
+        app.post("/timesheets", token=app_token, json=entry(project=project, external_id=project))
+    projects = {row["project"] for row in rows(app.get("/timesheets/export", token=app_token))}
     assert projects == {"'=HYPERLINK(1)", "'+1", "'-1", "'@SUM(A1)"}
 
 
-def test_the_export_needs_the_read_scope(api, local_issuer):
-    response = api.get("/timesheets/export", token=local_issuer.token(scope="create:timesheets"))
+def test_the_export_needs_the_read_scope(app):
+    response = app.get("/timesheets/export", token=app.token(scope="create:timesheets"))
     assert response.status_code == 403
     assert response.json()["required_scopes"] == ["read:timesheets"]
 
