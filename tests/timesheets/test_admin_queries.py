@@ -17,7 +17,7 @@ SEARCH_INDEXES = ["timesheet_user_id_search", "timesheet_project_search", "times
 
 
 @pytest.fixture
-def entries(transactional_db) -> None:
+def entries(db) -> None:
     Timesheet.objects.bulk_create(
         Timesheet(
             user_type="Contractor" if n % 3 == 0 else "Employee",

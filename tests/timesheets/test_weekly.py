@@ -30,7 +30,7 @@ def add(user_id: str, week: int, project: str, hours: str, approved: bool = Fals
 
 
 @pytest.fixture
-def weeks(transactional_db) -> None:
+def weeks(db) -> None:
     add("007", 24, "StoreZero", "40", approved=True)
     add("007", 23, "StoreZero", "8")
     add("008", 24, "Atlas", "12.5")
