@@ -22,11 +22,10 @@ import pytest
 from django.core.cache import cache
 
 from issuer import keys as issuer_keys
-from issuer.services import api_client_create
 from timesheets import jwks
 from timesheets.models import Timesheet
 
-from .factories import TimesheetFactory
+from .factories import ApiClientFactory, TimesheetFactory
 from .samples import ALL_SCOPES, SAMPLE_ENTRY
 from .support.clients import Api, InProcessApi
 from .support.importing import FaultyProxy, ImportRun, run_import_in_process, run_process
@@ -129,7 +128,7 @@ def api_client(transactional_db) -> Callable[..., tuple[str, str]]:
     """Registers a client with the embedded issuer; returns (client_id, client_secret)."""
 
     def register(scopes: str = ALL_SCOPES, name: str = "test client") -> tuple[str, str]:
-        created = api_client_create(name=name, scopes=scopes.split())
+        created = ApiClientFactory(name=name, scopes=scopes.split())
         return created.client.client_id, created.client_secret
 
     return register

@@ -10,8 +10,9 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from issuer.services import api_client_create
 from timesheets.models import Timesheet
+
+from ..factories import ApiClientFactory, TimesheetFactory
 
 CHANGELIST = "/admin/timesheets/timesheet/"
 
@@ -23,9 +24,7 @@ def listed(response) -> list[str]:
 
 @pytest.fixture
 def admin_page(admin_client, timesheet):
-    Timesheet.objects.create(
-        user_type="Employee", user_id="e-7", year=2023, week=5, project="Borealis", hours=8, created_by="seed"
-    )
+    TimesheetFactory(user_id="e-7", year=2023, week=5, project="Borealis", hours=8)
     return admin_client
 
 
@@ -47,7 +46,7 @@ def test_search_finds_by_user_project_and_external_id(admin_page, term, found):
 
 
 def test_the_creator_is_named_by_client_name_or_username(admin_page, timesheet):
-    client = api_client_create(name="Payroll import", scopes=["create:timesheets"]).client
+    client = ApiClientFactory(name="Payroll import", scopes=["create:timesheets"]).client
     Timesheet.objects.filter(user_id="c-42").update(created_by=client.client_id)
     Timesheet.objects.filter(user_id="e-7").update(created_by="user:maria")
     rows = admin_page.get(CHANGELIST).context["cl"].result_list
@@ -62,15 +61,9 @@ def test_creators_are_named_with_one_query_for_the_whole_page(admin_page):
 
     one_client = queries()
     for number in range(5):
-        client = api_client_create(name=f"client {number}", scopes=["create:timesheets"]).client
-        Timesheet.objects.create(
-            user_type="Employee",
-            user_id=f"n-{number}",
-            year=2024,
-            week=1,
-            project="P",
-            hours=1,
-            created_by=client.client_id,
+        client = ApiClientFactory(name=f"client {number}", scopes=["create:timesheets"]).client
+        TimesheetFactory(
+            user_id=f"n-{number}", year=2024, week=1, project="P", hours=1, created_by=client.client_id
         )
     assert queries() == one_client
 

@@ -9,11 +9,13 @@ from timesheets.filters import IndexedOrderingFilter
 from timesheets.models import Timesheet
 from timesheets.views import TimesheetViewSet
 
+from ..factories import TimesheetFactory
+
 
 def _entries(count: int, **fields) -> list[Timesheet]:
     return Timesheet.objects.bulk_create(
-        Timesheet(
-            **{"user_type": "Employee", "user_id": f"e-{n % 7}", "year": 2024, "week": 1 + n % 3} | fields,
+        TimesheetFactory.build(
+            **{"user_id": f"e-{n % 7}", "year": 2024, "week": 1 + n % 3} | fields,
             project=f"P{n % 2}",
             hours=1 + n % 4,
             created_by="x",

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from timesheets.models import Timesheet
 
+from ..factories import TimesheetFactory
+
 
 def _entries(count: int, **fields) -> None:
     Timesheet.objects.bulk_create(
-        Timesheet(
-            **{"user_type": "Employee", "user_id": f"e-{n}", "year": 2024, "week": 1, "project": "P"}
-            | fields,
-            hours=1,
-            created_by="x",
+        TimesheetFactory.build(
+            **{"user_id": f"e-{n}", "year": 2024, "week": 1, "project": "P"} | fields, hours=1, created_by="x"
         )
         for n in range(count)
     )

@@ -12,21 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from timesheets import weekly
 from timesheets.models import Timesheet
 
+from ..factories import TimesheetFactory
+
 PAGE = "/admin/timesheets/timesheet/weekly/"
 RANGE = {"week_from": "2016-W23", "week_to": "2016-W24"}
 
 
 def add(user_id: str, week: int, project: str, hours: str, approved: bool = False) -> None:
-    Timesheet.objects.create(
-        user_type="Employee",
-        user_id=user_id,
-        year=2016,
-        week=week,
-        project=project,
-        hours=Decimal(hours),
-        approved=approved,
-        created_by="seed",
-    )
+    TimesheetFactory(user_id=user_id, week=week, project=project, hours=Decimal(hours), approved=approved)
 
 
 @pytest.fixture
