@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from ..factories import ApiClientFactory
 from ..samples import ALL_SCOPES
+from .tokens import embedded_token
 
 
 class Api:
@@ -47,9 +48,8 @@ class InProcessApi:
 
     The same keywords as `Api` (`token`, `json`, `data`, `params`, `headers`), so a test reads
     the same either way; answers are Django's test responses (`status_code`, `json()`,
-    `headers`, `text`). The session checks CSRF as a browser's would. Tokens come from the
-    embedded issuer in this same process, fetched from /oauth/token through this client, so
-    their `iss` is the one the API expects of a caller at `base_url`.
+    `headers`, `text`). The session checks CSRF as a browser's would. Tokens are the embedded
+    issuer's, named for `base_url`, so their `iss` is the one the API expects of this caller.
     """
 
     base_url = "http://testserver"
@@ -97,15 +97,21 @@ class InProcessApi:
         return self.client.cookies["csrftoken"].value
 
     def token(self, *, client_id: str | None = None, scope: str = ALL_SCOPES) -> str:
-        """A token holding `scope`, fetched from /oauth/token for the client `client_id`.
+        """A token holding `scope` for the client `client_id`, as the embedded issuer signs it.
 
-        The client is registered on first use, granted every scope, so one client can ask for
-        different scopes in turn; None registers a new client with a generated id.
+        The client is registered on first use (granted every scope, so that one client can
+        hold different scopes in turn; None registers a new client with a generated id), as
+        the API refuses the tokens of a client it does not know. The token is minted in process
+        (`embedded_token`), the same as /oauth/token would answer `fetch_token`.
         """
         if client_id is None or client_id not in self._secrets:
             registered = ApiClientFactory(client_id=client_id)
             client_id = registered.client.client_id
             self._secrets[client_id] = registered.client_secret
+        return embedded_token(client_id=client_id, scope=scope, issuer=self.base_url + "/")
+
+    def fetch_token(self, *, client_id: str, scope: str = ALL_SCOPES) -> str:
+        """A token from /oauth/token through this client, for a client `token` registered."""
         form = {"grant_type": "client_credentials", "client_id": client_id, "scope": scope}
         response = self.post("/oauth/token", data={**form, "client_secret": self._secrets[client_id]})
         assert response.status_code == 200, response.content

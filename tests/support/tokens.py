@@ -4,6 +4,7 @@ and hand-built JWTs no library would sign."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -14,7 +15,12 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.conf import settings as django_settings
+
+from issuer import conf as issuer_conf
+from issuer import crypto
+from issuer import keys as issuer_keys
 
 from ..samples import ALL_SCOPES
 from .servers import LoopbackServer
@@ -116,3 +122,34 @@ def hs256_token(claims: dict[str, Any], secret: bytes, header: dict[str, Any] | 
     signing_input = unsigned_token(claims, {"alg": "HS256", "typ": "JWT", **(header or {})})
     signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
     return signing_input + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+
+
+@functools.cache
+def _opened_key(kid: str, sealed: str) -> Any:
+    return load_pem_private_key(crypto.open_sealed(sealed).encode(), password=None)
+
+
+def embedded_token(*, client_id: str, scope: str, issuer: str) -> str:
+    """A token as the embedded issuer's /oauth/token signs it (issuer/tokens.py), minted in process.
+
+    Opening a sealed key costs about 70 ms (cryptography checks the RSA key as it loads it); here
+    the opened key is kept per kid for the process, so a suite pays it once, not once a token.
+    tests/issuer/test_minted_tokens.py holds these tokens to the endpoint's.
+    """
+    now = int(time.time())
+    claims = {
+        "iss": issuer,
+        "sub": client_id,
+        "aud": django_settings.OAUTH_AUDIENCE,
+        "iat": now,
+        "exp": now + issuer_conf.token_lifetime(),
+        "jti": uuid.uuid4().hex,
+        "client_id": client_id,
+        "azp": client_id,
+        "scope": scope,
+        "gty": "client-credentials",
+    }
+    signing_key = issuer_keys.current_signing_key()
+    private_key = _opened_key(signing_key.kid, signing_key.private_key_sealed)
+    header = {"kid": signing_key.kid, "typ": "at+jwt"}
+    return jwt.encode(claims, private_key, algorithm=issuer_keys.ALGORITHM, headers=header)
