@@ -124,7 +124,7 @@ def timesheet(db) -> Timesheet:
 
 
 @pytest.fixture
-def api_client(transactional_db) -> Callable[..., tuple[str, str]]:
+def api_client(db) -> Callable[..., tuple[str, str]]:
     """Registers a client with the embedded issuer; returns (client_id, client_secret)."""
 
     def register(scopes: str = ALL_SCOPES, name: str = "test client") -> tuple[str, str]:

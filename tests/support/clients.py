@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json as json_module
 from typing import Any
 from urllib.parse import urlencode
@@ -9,6 +10,8 @@ from urllib.parse import urlencode
 import requests
 from django.http import HttpResponse
 from rest_framework.test import APIClient
+
+from issuer import conf as issuer_conf
 
 from ..factories import ApiClientFactory
 from ..samples import ALL_SCOPES
@@ -52,10 +55,9 @@ class InProcessApi:
     issuer's, named for `base_url`, so their `iss` is the one the API expects of this caller.
     """
 
-    base_url = "http://testserver"
-
-    def __init__(self) -> None:
-        self.client = APIClient(enforce_csrf_checks=True)
+    def __init__(self, host: str = "testserver") -> None:
+        self.base_url = f"http://{host}"
+        self.client = APIClient(enforce_csrf_checks=True, HTTP_HOST=host)
         self._secrets: dict[str, str] = {}
 
     def request(
@@ -68,15 +70,18 @@ class InProcessApi:
         data: Any = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
     ) -> HttpResponse:
         headers = dict(headers or {})
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        if auth is not None:  # HTTP Basic, as requests sends it
+            headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode("latin-1")).decode()
         content_type = headers.pop("Content-Type", "")
         body: str | bytes = ""
         if json is not _NO_JSON and json is not None:  # as requests, `json=None` sends no body
             body, content_type = json_module.dumps(json, allow_nan=False), "application/json"
-        elif isinstance(data, dict):
+        elif isinstance(data, dict | list):
             body, content_type = urlencode(data, doseq=True), "application/x-www-form-urlencoded"
         elif data is not None:
             body = data
@@ -104,15 +109,21 @@ class InProcessApi:
         the API refuses the tokens of a client it does not know. The token is minted in process
         (`embedded_token`), the same as /oauth/token would answer `fetch_token`.
         """
-        if client_id is None or client_id not in self._secrets:
-            registered = ApiClientFactory(client_id=client_id)
-            client_id = registered.client.client_id
-            self._secrets[client_id] = registered.client_secret
-        return embedded_token(client_id=client_id, scope=scope, issuer=self.base_url + "/")
+        client_id = self._register(client_id)
+        issuer = issuer_conf.public_issuer_url() or self.base_url + "/"
+        return embedded_token(client_id=client_id, scope=scope, issuer=issuer)
 
-    def fetch_token(self, *, client_id: str, scope: str = ALL_SCOPES) -> str:
-        """A token from /oauth/token through this client, for a client `token` registered."""
+    def fetch_token(self, *, client_id: str | None = None, scope: str = ALL_SCOPES) -> str:
+        """A token from /oauth/token through this client, for the client `client_id` (as `token`)."""
+        client_id = self._register(client_id)
         form = {"grant_type": "client_credentials", "client_id": client_id, "scope": scope}
         response = self.post("/oauth/token", data={**form, "client_secret": self._secrets[client_id]})
         assert response.status_code == 200, response.content
         return response.json()["access_token"]
+
+    def _register(self, client_id: str | None) -> str:
+        if client_id is None or client_id not in self._secrets:
+            registered = ApiClientFactory(client_id=client_id)
+            client_id = registered.client.client_id
+            self._secrets[client_id] = registered.client_secret
+        return client_id
