@@ -6,13 +6,12 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from timesheets.models import Timesheet
 
-from ..factories import ApiClientFactory, TimesheetFactory
+from ..factories import ApiClientFactory, StaffUserFactory, TimesheetFactory
 
 CHANGELIST = "/admin/timesheets/timesheet/"
 
@@ -104,9 +103,8 @@ def test_unapprove_lifts_an_approval(admin_page, timesheet):
 
 
 @pytest.mark.parametrize("action", ["approve_selected", "unapprove_selected"])
-def test_approval_actions_need_the_approve_permission(client, django_user_model, timesheet, action):
-    clerk = django_user_model.objects.create_user("clerk", password="a long passphrase", is_staff=True)
-    clerk.user_permissions.set(Permission.objects.filter(codename__in=["view_timesheet", "change_timesheet"]))
+def test_approval_actions_need_the_approve_permission(client, timesheet, action):
+    clerk = StaffUserFactory(username="clerk", permissions=["view_timesheet", "change_timesheet"])
     client.force_login(clerk)
     approved = action == "unapprove_selected"
     Timesheet.objects.filter(pk=timesheet.pk).update(approved=approved)
