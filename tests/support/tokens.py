@@ -30,7 +30,7 @@ class LocalIssuer:
     """An outside issuer on loopback: discovery and JWKS over real HTTP, and a signer."""
 
     def __init__(self) -> None:
-        self.keys: dict[str, rsa.RSAPrivateKey] = {"key-1": _rsa_key()}
+        self.keys: dict[str, rsa.RSAPrivateKey] = {"key-1": _first_key()}
         self.up = True
         self.jwks_requests = 0
         self._server = LoopbackServer(self._handler())
@@ -103,6 +103,14 @@ class LocalIssuer:
                 pass
 
         return Handler
+
+
+@functools.cache
+def _first_key() -> rsa.RSAPrivateKey:
+    """Every issuer's first key: a test trusts only its own issuer's address, so one key made
+    per process serves them all, where a new one each test cost ~40 ms. Keys added by
+    `add_key` are new each time."""
+    return _rsa_key()
 
 
 def _rsa_key() -> rsa.RSAPrivateKey:
