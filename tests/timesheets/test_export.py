@@ -12,6 +12,8 @@ from django.db.models.query import QuerySet
 from timesheets import export
 from timesheets.models import Timesheet
 
+from ..factories import TimesheetFactory
+
 
 def text(response) -> str:
     """The streamed body, read to its end."""
@@ -74,8 +76,8 @@ def test_rows_are_read_from_a_query_iterator_only_as_the_stream_is_consumed(time
 
 
 def test_lines_go_out_a_chunk_at_a_time(timesheet, monkeypatch):
-    fields = Timesheet.objects.values(*export.FIELDS[1:7], "created_by").get()
-    Timesheet.objects.bulk_create([Timesheet(**{**fields, "user_id": user_id}) for user_id in ("a", "b")])
+    for user_id in ("a", "b"):
+        TimesheetFactory(user_id=user_id)
     monkeypatch.setattr(export, "CHUNK_SIZE", 2)
     lines = export.csv_lines(Timesheet.objects.order_by("id"))
     assert inspect.isgenerator(lines)

@@ -15,6 +15,7 @@ from timesheets import fastinsert, services
 from timesheets.models import Timesheet, TimesheetEvent
 from timesheets.services import Outcome
 
+from ..factories import TimesheetFactory
 from ..samples import validated_entry
 
 CLIENT = "import-client"
@@ -267,7 +268,7 @@ def test_insert_rows_writes_exactly_the_events_bulk_create_writes(db, frozen_now
 
 def test_insert_keyed_refuses_an_entry_without_key(db):
     with pytest.raises(ValueError, match="external_id"):
-        Timesheet.objects.insert_keyed([Timesheet(**entry(external_id=None), created_by=CLIENT)])
+        Timesheet.objects.insert_keyed([TimesheetFactory.build(external_id=None, created_by=CLIENT)])
 
 
 def test_a_lifted_approval_is_recorded_as_approved_true_to_false(db):

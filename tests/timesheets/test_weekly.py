@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from timesheets import weekly
 from timesheets.models import Timesheet
 
-from ..factories import TimesheetFactory
+from ..factories import TimesheetFactory, UserFactory
 
 PAGE = "/admin/timesheets/timesheet/weekly/"
 RANGE = {"week_from": "2016-W23", "week_to": "2016-W24"}
@@ -91,8 +91,8 @@ def test_a_bad_week_is_reported_not_a_server_error(admin_client, weeks):
     assert "is not an ISO week" in response.content.decode() or response.context["errors"]
 
 
-def test_only_staff_see_it(client, django_user_model, weeks):
-    client.force_login(django_user_model.objects.create_user("visitor", password="a long passphrase"))
+def test_only_staff_see_it(client, weeks):
+    client.force_login(UserFactory(username="visitor"))
     assert client.get(PAGE)["Location"].startswith("/admin/login/")
 
 
