@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import uuid
 
 import pytest
@@ -28,6 +29,16 @@ def test_wrong_secrets_beyond_the_limit_are_answered_429(client, api_client, lim
     assert statuses == [401] * limit + [429]
     assert int(response["Retry-After"]) > 0
     assert response.json()["error_description"]
+
+
+def test_the_count_starts_again_once_its_window_has_passed(client, api_client, limit, settings, time_machine):
+    client_id, _ = api_client("read:timesheets")
+    for _ in range(limit):
+        post(client, client_id, WRONG)
+    assert post(client, client_id, WRONG).status_code == 429
+    window = datetime.timedelta(seconds=settings.OAUTH_CLIENT_AUTH_FAILURE_WINDOW + 1)
+    time_machine.move_to(datetime.datetime.now(datetime.UTC) + window)
+    assert post(client, client_id, WRONG).status_code == 401
 
 
 def test_the_right_secret_passes_after_its_own_client_id_was_hammered(client, api_client, limit):
