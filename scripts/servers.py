@@ -63,7 +63,10 @@ class LoopbackServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.port = self._server.server_port
         threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+            # stop() waits for the loop to look up: a short poll keeps that wait short.
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            daemon=True,
         ).start()
 
     def stop(self) -> None:

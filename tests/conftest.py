@@ -1,4 +1,8 @@
-"""Shared fixtures: a live API over real HTTP, the embedded issuer, and a stand-in for Auth0.
+"""Shared fixtures: the API in process and over real HTTP, the embedded issuer, and a stand-in for Auth0.
+
+`app` calls the API in this process (DRF's APIClient, each test in a transaction rolled
+back after it): the default. `api` is the live server over HTTP, for what only a network
+shows: the importer, gunicorn, browsers, outages, two writers at once.
 
 The stand-in (`local_issuer`) is a real HTTP server on loopback that publishes discovery
 metadata and a JWKS and signs tokens with keys the tests hold, so that tests can forge
@@ -18,20 +22,14 @@ import pytest
 from django.core.cache import cache
 
 from issuer import keys as issuer_keys
-from issuer.services import api_client_create
 from timesheets import jwks
 from timesheets.models import Timesheet
 
-from .support import (
-    ALL_SCOPES,
-    SAMPLE_ENTRY,
-    Api,
-    FaultyProxy,
-    ImportRun,
-    LocalIssuer,
-    run_import_in_process,
-    run_process,
-)
+from .factories import ApiClientFactory, TimesheetFactory
+from .samples import ALL_SCOPES, SAMPLE_ENTRY
+from .support.clients import Api, InProcessApi
+from .support.importing import FaultyProxy, ImportRun, run_import_in_process, run_process
+from .support.tokens import LocalIssuer
 
 _tallies: dict[str, list[int]] = {}
 
@@ -87,7 +85,20 @@ def _fresh_process_caches() -> Iterator[None]:
 
 
 @pytest.fixture
+def app(db) -> InProcessApi:
+    """The API in this process, with the embedded issuer that `app.token()` asks."""
+    return InProcessApi()
+
+
+@pytest.fixture
+def app_token(app: InProcessApi) -> str:
+    """A token holding all four scopes, from the embedded issuer, that `app` accepts."""
+    return app.token()
+
+
+@pytest.fixture
 def api(live_server, transactional_db) -> Api:
+    """The live server over HTTP, its database emptied after each test."""
     return Api(live_server.url)
 
 
@@ -102,15 +113,10 @@ def entry() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
-def timesheet(transactional_db) -> Timesheet:
-    return Timesheet.objects.create(
-        user_type="Contractor",
-        user_id="c-42",
-        year=2024,
-        week=10,
-        project="Atlas",
-        hours=Decimal("12.50"),
-        created_by="seed",
+def timesheet(db) -> Timesheet:
+    """A stored entry unlike the sample that tests post, so that the two are told apart."""
+    return TimesheetFactory(
+        user_type="Contractor", user_id="c-42", year=2024, week=10, project="Atlas", hours=Decimal("12.50")
     )
 
 
@@ -118,11 +124,11 @@ def timesheet(transactional_db) -> Timesheet:
 
 
 @pytest.fixture
-def api_client(transactional_db) -> Callable[..., tuple[str, str]]:
+def api_client(db) -> Callable[..., tuple[str, str]]:
     """Registers a client with the embedded issuer; returns (client_id, client_secret)."""
 
     def register(scopes: str = ALL_SCOPES, name: str = "test client") -> tuple[str, str]:
-        created = api_client_create(name=name, scopes=scopes.split())
+        created = ApiClientFactory(name=name, scopes=scopes.split())
         return created.client.client_id, created.client_secret
 
     return register

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from timesheets import export as export_module
 from timesheets.models import Timesheet
 
-from .support import PROJECT_DIR, SAMPLE_ENTRY
+from .samples import SAMPLE_ENTRY
+from .support.paths import PROJECT_DIR
 
 
 def test_the_schema_validates_without_warnings(transactional_db):

@@ -8,7 +8,7 @@ import sys
 
 from scripts.servers import free_port
 
-from .support import PROJECT_DIR
+from .support.paths import PROJECT_DIR
 
 
 def test_the_demo_serves_on_demo_port_and_says_when_it_stopped(tmp_path):

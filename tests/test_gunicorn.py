@@ -10,7 +10,9 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.support import PROJECT_DIR, Gunicorn, HangingProxy, LocalIssuer, SlowClients
+from tests.support.paths import PROJECT_DIR
+from tests.support.servers import Gunicorn, HangingProxy, SlowClients
+from tests.support.tokens import LocalIssuer
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from .support import PROJECT_DIR, SAMPLE_ENTRY
+from .samples import SAMPLE_ENTRY
+from .support.paths import PROJECT_DIR
 
 PASSWORD = "correct horse battery staple"
 

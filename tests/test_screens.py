@@ -16,10 +16,10 @@ import pytest
 import requests
 from django.contrib.auth import get_user_model
 
-from issuer.services import api_client_create
 from timesheets.models import Timesheet
 
-from .support import PROJECT_DIR
+from .factories import ApiClientFactory, TimesheetFactory
+from .support.paths import PROJECT_DIR
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ LAPTOP = {"width": 1366, "height": 900, "deviceScaleFactor": 1, "mobile": False}
 @pytest.fixture
 def payroll_data(transactional_db) -> str:
     """Two weeks of the scenario's people, created by an import client and by a staff user."""
-    client = api_client_create(name="Contractor import", scopes=["create:timesheets"]).client
+    client = ApiClientFactory(name="Contractor import", scopes=["create:timesheets"]).client
     rows = [
         ("Employee", "007", 24, "StoreZero", "40", True, client.client_id),
         ("Employee", "007", 23, "StoreZero", "8", False, client.client_id),
@@ -45,10 +45,9 @@ def payroll_data(transactional_db) -> str:
         ),
     ]
     Timesheet.objects.bulk_create(
-        Timesheet(
+        TimesheetFactory.build(
             user_type=kind,
             user_id=user_id,
-            year=2016,
             week=week,
             project=project,
             hours=Decimal(hours),

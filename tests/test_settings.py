@@ -11,7 +11,7 @@ from django.db import OperationalError, connection
 
 from timesheets.middleware import DatabaseUnavailableMiddleware
 
-from .support import PROJECT_DIR
+from .support.paths import PROJECT_DIR
 
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "a-long-random-production-key-0123456789-abcdefghijklmnop",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from ..factories import StaffUserFactory
+
 PASSWORD = "a long passphrase for the admin"
 
 
 @pytest.fixture
-def staff(django_user_model, settings):
+def staff(db, settings):
     settings.AXES_FAILURE_LIMIT = 3
-    return django_user_model.objects.create_superuser("payroll", password=PASSWORD)
+    return StaffUserFactory(username="payroll", password=PASSWORD, is_superuser=True)
 
 
 def log_in(client, password: str, address: str = "10.0.0.9"):

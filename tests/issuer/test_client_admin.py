@@ -11,9 +11,9 @@ def secret_on(page: bytes) -> str:
     return re.search(rb'id="client-secret">([^<]+)<', page).group(1).decode()
 
 
-def token_status(api, client_id: str, secret: str) -> int:
+def token_status(app, client_id: str, secret: str) -> int:
     params = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
-    return api.post("/oauth/token", data=params).status_code
+    return app.post("/oauth/token", data=params).status_code
 
 
 def test_the_form_shows_only_what_a_client_credentials_client_has(admin_client, api_client):
@@ -26,18 +26,18 @@ def test_the_form_shows_only_what_a_client_credentials_client_has(admin_client, 
     assert "View on site" not in page
 
 
-def test_the_rotate_action_shows_a_working_secret_once(api, admin_client, api_client):
+def test_the_rotate_action_shows_a_working_secret_once(app, admin_client, api_client):
     client_id, old_secret = api_client("read:timesheets")
     pk = ApiClient.objects.get(client_id=client_id).pk
     response = admin_client.post(
         "/admin/issuer/apiclient/", {"action": "rotate_secret", "_selected_action": [pk]}
     )
     assert "no-store" in response["Cache-Control"]
-    assert token_status(api, client_id, secret_on(response.content)) == 200
-    assert token_status(api, client_id, old_secret) == 401
+    assert token_status(app, client_id, secret_on(response.content)) == 200
+    assert token_status(app, client_id, old_secret) == 401
 
 
-def test_a_client_added_in_the_admin_gets_a_secret_shown_once(api, admin_client, settings):
+def test_a_client_added_in_the_admin_gets_a_secret_shown_once(app, admin_client, settings):
     form = {
         "name": "payroll export",
         "is_active": "on",
@@ -50,7 +50,7 @@ def test_a_client_added_in_the_admin_gets_a_secret_shown_once(api, admin_client,
     }
     response = admin_client.post("/admin/issuer/apiclient/add/", form)
     client = ApiClient.objects.get(name="payroll export")
-    assert token_status(api, client.client_id, secret_on(response.content)) == 200
+    assert token_status(app, client.client_id, secret_on(response.content)) == 200
 
 
 def test_a_mistyped_scope_is_refused_by_the_form(admin_client, settings):

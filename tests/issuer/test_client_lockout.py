@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import uuid
 
 import pytest
@@ -28,6 +29,16 @@ def test_wrong_secrets_beyond_the_limit_are_answered_429(client, api_client, lim
     assert statuses == [401] * limit + [429]
     assert int(response["Retry-After"]) > 0
     assert response.json()["error_description"]
+
+
+def test_the_count_starts_again_once_its_window_has_passed(client, api_client, limit, settings, time_machine):
+    client_id, _ = api_client("read:timesheets")
+    for _ in range(limit):
+        post(client, client_id, WRONG)
+    assert post(client, client_id, WRONG).status_code == 429
+    window = datetime.timedelta(seconds=settings.OAUTH_CLIENT_AUTH_FAILURE_WINDOW + 1)
+    time_machine.move_to(datetime.datetime.now(datetime.UTC) + window)
+    assert post(client, client_id, WRONG).status_code == 401
 
 
 def test_the_right_secret_passes_after_its_own_client_id_was_hammered(client, api_client, limit):
@@ -81,29 +92,29 @@ CONTROL_CHARACTERS = {
 }
 
 
-def control_request(api, case: dict):
+def control_request(app, case: dict):
     headers = {}
     if "basic" in case:
         headers["Authorization"] = "Basic " + base64.b64encode(case["basic"].encode()).decode()
     grant = {"grant_type": "client_credentials"}
     path = "/oauth/token" + case.get("query", "")
     if "json" in case:
-        return api.post(path, json=grant | case["json"], headers=headers)
-    return api.post(path, data=grant | case.get("data", {}), headers=headers)
+        return app.post(path, json=grant | case["json"], headers=headers)
+    return app.post(path, data=grant | case.get("data", {}), headers=headers)
 
 
 @pytest.mark.parametrize("case", CONTROL_CHARACTERS)
-def test_control_characters_are_an_invalid_request_never_a_500(api, case, tally):
-    response = control_request(api, CONTROL_CHARACTERS[case])
+def test_control_characters_are_an_invalid_request_never_a_500(app, case, tally):
+    response = control_request(app, CONTROL_CHARACTERS[case])
     held = response.status_code == 400 and response.json()["error"] == "invalid_request"
     tally("token endpoint: control characters answered 400 invalid_request", held)
     assert held, (case, response.status_code, response.text)
     assert response.json()["error_description"]
 
 
-def test_control_characters_count_as_failed_authentications(api, api_client, limit):
+def test_control_characters_count_as_failed_authentications(app, api_client, limit):
     client_id, _ = api_client("read:timesheets")
     for _ in range(limit):
-        control_request(api, CONTROL_CHARACTERS["NUL in client_id (form)"])
+        control_request(app, CONTROL_CHARACTERS["NUL in client_id (form)"])
     params = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": WRONG}
-    assert api.post("/oauth/token", data=params).status_code == 429
+    assert app.post("/oauth/token", data=params).status_code == 429

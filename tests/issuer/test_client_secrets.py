@@ -17,27 +17,27 @@ def rotate(client_id: str) -> dict:
     return json.loads(out.getvalue())
 
 
-def token_status(api, client_id: str, secret: str) -> int:
-    return api.post(
+def token_status(app, client_id: str, secret: str) -> int:
+    return app.post(
         "/oauth/token", data=GRANT | {"client_id": client_id, "client_secret": secret}
     ).status_code
 
 
-def test_the_new_secret_works_and_the_old_one_stops(api, api_client):
+def test_the_new_secret_works_and_the_old_one_stops(app, api_client):
     client_id, old_secret = api_client("create:timesheets")
     credentials = rotate(client_id)
     assert credentials["client_id"] == client_id
-    assert token_status(api, client_id, credentials["client_secret"]) == 200
-    assert token_status(api, client_id, old_secret) == 401
+    assert token_status(app, client_id, credentials["client_secret"]) == 200
+    assert token_status(app, client_id, old_secret) == 401
 
 
-def test_entries_stay_the_clients_after_rotation(api, api_client, entry):
+def test_entries_stay_the_clients_after_rotation(app, api_client, entry):
     client_id, old_secret = api_client("create:timesheets")
 
     def write(secret: str) -> str:
-        token = api.post("/oauth/token", data=GRANT | {"client_id": client_id, "client_secret": secret})
+        token = app.post("/oauth/token", data=GRANT | {"client_id": client_id, "client_secret": secret})
         batch = [entry(external_id="row-1")]
-        return api.post("/timesheets/batch", token=token.json()["access_token"], json=batch).json()[0][
+        return app.post("/timesheets/batch", token=token.json()["access_token"], json=batch).json()[0][
             "status"
         ]
 
@@ -45,7 +45,7 @@ def test_entries_stay_the_clients_after_rotation(api, api_client, entry):
     assert write(rotate(client_id)["client_secret"]) == "unchanged"
 
 
-def test_an_unknown_client_is_a_usage_error(transactional_db):
+def test_an_unknown_client_is_a_usage_error(db):
     with pytest.raises(CommandError) as error:
         rotate("nobody")
     assert error.value.returncode == 2

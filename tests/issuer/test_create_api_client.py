@@ -20,7 +20,7 @@ def create(*args: str) -> dict:
     return json.loads(out.getvalue())
 
 
-def test_it_prints_credentials_and_stores_the_secret_hashed(transactional_db, settings):
+def test_it_prints_credentials_and_stores_the_secret_hashed(db, settings):
     # Production's hashers (the suite's own settings hash with MD5 for speed).
     settings.PASSWORD_HASHERS = getattr(production, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
     credentials = create("cron", "--scopes", "create:timesheets")
@@ -30,16 +30,16 @@ def test_it_prints_credentials_and_stores_the_secret_hashed(transactional_db, se
     assert client.grants.get().scope == "create:timesheets"
 
 
-def test_unknown_scopes_are_refused(transactional_db):
+def test_unknown_scopes_are_refused(db):
     with pytest.raises(CommandError, match="write:everything"):
         create("cron", "--scopes", "write:everything")
 
 
-def test_no_secret_reaches_the_logs(api, caplog):
+def test_no_secret_reaches_the_logs(app, caplog):
     caplog.set_level(logging.DEBUG)
     credentials = create("cron", "--scopes", "create:timesheets")
     base = {"grant_type": "client_credentials", "client_id": credentials["client_id"]}
-    api.post("/oauth/token", data=base | {"client_secret": credentials["client_secret"]})
-    api.post("/oauth/token", data=base | {"client_secret": "wrong-" + credentials["client_secret"]})
+    app.post("/oauth/token", data=base | {"client_secret": credentials["client_secret"]})
+    app.post("/oauth/token", data=base | {"client_secret": "wrong-" + credentials["client_secret"]})
     assert f"client_id={credentials['client_id']!r}" in caplog.text  # the failure names the client...
     assert credentials["client_secret"] not in caplog.text  # ...never its secret

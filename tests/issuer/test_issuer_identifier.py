@@ -6,16 +6,16 @@ import jwt
 import pytest
 
 from issuer import conf
-from tests.support import Api
+from tests.support.clients import InProcessApi
 from timesheets import jwks
 from timesheets.schema import docs_token_url
 
 PUBLIC = "https://timesheets.abc.example"
 
 
-def other_name(api: Api) -> Api:
-    """The same live server reached under its other local name."""
-    return Api(api.base_url.replace("localhost", "127.0.0.1"))
+def other_name() -> InProcessApi:
+    """The same server reached under another of its names."""
+    return InProcessApi(host="127.0.0.1")
 
 
 @pytest.fixture
@@ -24,31 +24,31 @@ def pinned(settings) -> str:
     return PUBLIC + "/"
 
 
-def test_a_pinned_identifier_ignores_the_host_header(api, pinned):
-    for caller in (api, other_name(api)):
+def test_a_pinned_identifier_ignores_the_host_header(app, pinned):
+    for caller in (app, other_name()):
         metadata = caller.get("/.well-known/openid-configuration").json()
         assert metadata["issuer"] == pinned
         assert metadata["token_endpoint"] == pinned + "oauth/token"
         assert metadata["jwks_uri"] == pinned + ".well-known/jwks.json"
 
 
-def test_a_token_fetched_under_one_name_is_accepted_under_another(api, embedded_token, pinned):
-    token = embedded_token("read:timesheets")
+def test_a_token_fetched_under_one_name_is_accepted_under_another(app, pinned):
+    token = app.fetch_token(scope="read:timesheets")
     assert jwt.decode(token, options={"verify_signature": False})["iss"] == pinned
-    assert other_name(api).get("/timesheets", token=token).status_code == 200
+    assert other_name().get("/timesheets", token=token).status_code == 200
 
 
-def test_unpinned_the_identifier_follows_the_host_as_before(api, embedded_token):
-    token = embedded_token("read:timesheets")
-    assert api.get("/.well-known/openid-configuration").json()["issuer"] == api.base_url + "/"
-    assert other_name(api).get("/timesheets", token=token).status_code == 401
+def test_unpinned_the_identifier_follows_the_host_as_before(app):
+    token = app.fetch_token(scope="read:timesheets")
+    assert app.get("/.well-known/openid-configuration").json()["issuer"] == app.base_url + "/"
+    assert other_name().get("/timesheets", token=token).status_code == 401
 
 
-def test_oauth_issuer_naming_this_server_keeps_the_embedded_issuer_on(api, embedded_token, pinned, settings):
+def test_oauth_issuer_naming_this_server_keeps_the_embedded_issuer_on(app, pinned, settings):
     settings.OAUTH_ISSUER = pinned
     assert conf.is_embedded()
     assert isinstance(jwks.key_source(), jwks.EmbeddedKeys)
-    assert api.get("/timesheets", token=embedded_token("read:timesheets")).status_code == 200
+    assert app.get("/timesheets", token=app.fetch_token(scope="read:timesheets")).status_code == 200
 
 
 def test_a_jwks_url_alone_does_not_turn_the_embedded_issuer_off(settings):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
 import io
-import time
 
 import jwt
 import pytest
@@ -19,46 +19,46 @@ def client_of(token: str) -> ApiClient:
 REFUSED = "revocation: disabled or deleted client's token refused"
 
 
-def test_disable_api_client_refuses_the_tokens_it_holds(api, embedded_token, tally):
-    token = embedded_token("read:timesheets")
-    assert api.get("/timesheets", token=token).status_code == 200
+def test_disable_api_client_refuses_the_tokens_it_holds(app, tally):
+    token = app.token(scope="read:timesheets")
+    assert app.get("/timesheets", token=token).status_code == 200
     call_command("disable_api_client", client_of(token).client_id, stdout=io.StringIO())
-    held = api.get("/timesheets", token=token).status_code == 401
+    held = app.get("/timesheets", token=token).status_code == 401
     tally(REFUSED, held)
     assert held
 
 
-def test_enable_lets_them_in_again(api, embedded_token):
-    token = embedded_token("read:timesheets")
+def test_enable_lets_them_in_again(app):
+    token = app.token(scope="read:timesheets")
     client_id = client_of(token).client_id
     call_command("disable_api_client", client_id, stdout=io.StringIO())
     call_command("disable_api_client", client_id, "--enable", stdout=io.StringIO())
-    assert api.get("/timesheets", token=token).status_code == 200
+    assert app.get("/timesheets", token=token).status_code == 200
 
 
-def test_a_deleted_client_is_refused(api, embedded_token, tally):
-    token = embedded_token("read:timesheets")
+def test_a_deleted_client_is_refused(app, tally):
+    token = app.token(scope="read:timesheets")
     client_of(token).delete()
-    held = api.get("/timesheets", token=token).status_code == 401
+    held = app.get("/timesheets", token=token).status_code == 401
     tally(REFUSED, held)
     assert held
 
 
 def test_a_change_behind_the_models_back_takes_effect_within_the_cache_time(
-    api, embedded_token, settings, tally
+    app, settings, tally, time_machine
 ):
     settings.OAUTH_CLIENT_STATUS_CACHE_SECONDS = 1
-    token = embedded_token("read:timesheets")
-    assert api.get("/timesheets", token=token).status_code == 200
+    token = app.token(scope="read:timesheets")
+    assert app.get("/timesheets", token=token).status_code == 200
     ApiClient.objects.filter(pk=client_of(token).pk).update(is_active=False)  # no signal
-    time.sleep(1.2)
-    held = api.get("/timesheets", token=token).status_code == 401
+    time_machine.move_to(datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1.2))
+    held = app.get("/timesheets", token=token).status_code == 401
     tally(REFUSED, held)
     assert held
 
 
-def test_the_admin_active_box_disables_the_client(api, embedded_token, admin_client, tally):
-    token = embedded_token("read:timesheets")
+def test_the_admin_active_box_disables_the_client(app, admin_client, tally):
+    token = app.token(scope="read:timesheets")
     client = client_of(token)
     form = {
         "name": client.name,
@@ -69,12 +69,12 @@ def test_the_admin_active_box_disables_the_client(api, embedded_token, admin_cli
     }  # "is_active" left out: the box unticked
     response = admin_client.post(f"/admin/issuer/apiclient/{client.pk}/change/", form)
     assert response.status_code == 302, response.content
-    held = api.get("/timesheets", token=token).status_code == 401
+    held = app.get("/timesheets", token=token).status_code == 401
     tally(REFUSED, held)
     assert held
 
 
-def test_an_unknown_client_id_is_a_usage_error(transactional_db):
+def test_an_unknown_client_id_is_a_usage_error(db):
     with pytest.raises(CommandError) as error:
         call_command("disable_api_client", "nobody", stdout=io.StringIO())
     assert error.value.returncode == 2

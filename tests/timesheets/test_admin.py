@@ -6,12 +6,12 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from issuer.services import api_client_create
 from timesheets.models import Timesheet
+
+from ..factories import ApiClientFactory, StaffUserFactory, TimesheetFactory
 
 CHANGELIST = "/admin/timesheets/timesheet/"
 
@@ -23,9 +23,7 @@ def listed(response) -> list[str]:
 
 @pytest.fixture
 def admin_page(admin_client, timesheet):
-    Timesheet.objects.create(
-        user_type="Employee", user_id="e-7", year=2023, week=5, project="Borealis", hours=8, created_by="seed"
-    )
+    TimesheetFactory(user_id="e-7", year=2023, week=5, project="Borealis", hours=8)
     return admin_client
 
 
@@ -47,7 +45,7 @@ def test_search_finds_by_user_project_and_external_id(admin_page, term, found):
 
 
 def test_the_creator_is_named_by_client_name_or_username(admin_page, timesheet):
-    client = api_client_create(name="Payroll import", scopes=["create:timesheets"]).client
+    client = ApiClientFactory(name="Payroll import", scopes=["create:timesheets"]).client
     Timesheet.objects.filter(user_id="c-42").update(created_by=client.client_id)
     Timesheet.objects.filter(user_id="e-7").update(created_by="user:maria")
     rows = admin_page.get(CHANGELIST).context["cl"].result_list
@@ -62,15 +60,9 @@ def test_creators_are_named_with_one_query_for_the_whole_page(admin_page):
 
     one_client = queries()
     for number in range(5):
-        client = api_client_create(name=f"client {number}", scopes=["create:timesheets"]).client
-        Timesheet.objects.create(
-            user_type="Employee",
-            user_id=f"n-{number}",
-            year=2024,
-            week=1,
-            project="P",
-            hours=1,
-            created_by=client.client_id,
+        client = ApiClientFactory(name=f"client {number}", scopes=["create:timesheets"]).client
+        TimesheetFactory(
+            user_id=f"n-{number}", year=2024, week=1, project="P", hours=1, created_by=client.client_id
         )
     assert queries() == one_client
 
@@ -111,9 +103,8 @@ def test_unapprove_lifts_an_approval(admin_page, timesheet):
 
 
 @pytest.mark.parametrize("action", ["approve_selected", "unapprove_selected"])
-def test_approval_actions_need_the_approve_permission(client, django_user_model, timesheet, action):
-    clerk = django_user_model.objects.create_user("clerk", password="a long passphrase", is_staff=True)
-    clerk.user_permissions.set(Permission.objects.filter(codename__in=["view_timesheet", "change_timesheet"]))
+def test_approval_actions_need_the_approve_permission(client, timesheet, action):
+    clerk = StaffUserFactory(username="clerk", permissions=["view_timesheet", "change_timesheet"])
     client.force_login(clerk)
     approved = action == "unapprove_selected"
     Timesheet.objects.filter(pk=timesheet.pk).update(approved=approved)

@@ -12,14 +12,16 @@ from django.test.utils import CaptureQueriesContext
 
 from timesheets.models import Timesheet
 
+from ..factories import TimesheetFactory
+
 CHANGELIST = "/admin/timesheets/timesheet/"
 SEARCH_INDEXES = ["timesheet_user_id_search", "timesheet_project_search", "timesheet_external_id_search"]
 
 
 @pytest.fixture
-def entries(transactional_db) -> None:
+def entries(db) -> None:
     Timesheet.objects.bulk_create(
-        Timesheet(
+        TimesheetFactory.build(
             user_type="Contractor" if n % 3 == 0 else "Employee",
             user_id=f"e-{n}",
             year=2024,

@@ -11,35 +11,36 @@ def trail(timesheet_id: int) -> list[tuple[str, str]]:
     )
 
 
-def test_every_write_through_the_api_is_recorded_with_its_actor(api, local_issuer, entry):
-    importer, manager = local_issuer.token(azp="importer"), local_issuer.token(azp="manager")
-    created = api.post("/timesheets", token=importer, json=entry(external_id="k")).json()
-    api.post("/timesheets", token=importer, json=entry(external_id="k", hours=41))
-    api.post("/timesheets", token=importer, json=entry(external_id="k", hours=41))  # unchanged: no event
-    api.post(f"/timesheets/{created['id']}/approve", token=manager)
-    api.post(f"/timesheets/{created['id']}/approve", token=manager)  # again: no event
+def test_every_write_through_the_api_is_recorded_with_its_actor(app, entry):
+    importer, manager = app.token(client_id="importer"), app.token(client_id="manager")
+    created = app.post("/timesheets", token=importer, json=entry(external_id="k")).json()
+    app.post("/timesheets", token=importer, json=entry(external_id="k", hours=41))
+    app.post("/timesheets", token=importer, json=entry(external_id="k", hours=41))  # unchanged: no event
+    app.post(f"/timesheets/{created['id']}/approve", token=manager)
+    app.post(f"/timesheets/{created['id']}/approve", token=manager)  # again: no event
     assert trail(created["id"]) == [("created", "importer"), ("updated", "importer"), ("approved", "manager")]
     updated = TimesheetEvent.objects.get(timesheet_id=created["id"], action="updated")
     assert updated.changes == {"hours": ["40.00", "41.00"]}
 
 
-def test_a_deleted_entry_leaves_its_record(api, local_issuer, entry):
-    created = api.post("/timesheets", token=local_issuer.token(), json=entry()).json()
-    api.delete(f"/timesheets/{created['id']}", token=local_issuer.token(azp="cleaner"))
+def test_a_deleted_entry_leaves_its_record(app, entry):
+    created = app.post("/timesheets", token=app.token(client_id="importer"), json=entry()).json()
+    app.delete(f"/timesheets/{created['id']}", token=app.token(client_id="cleaner"))
     assert not Timesheet.objects.filter(pk=created["id"]).exists()
     [deleted] = TimesheetEvent.objects.filter(timesheet_id=created["id"], action="deleted")
     assert deleted.actor == "cleaner"
     assert deleted.changes["user_id"] == ["007", None] and deleted.changes["hours"] == ["40.00", None]
-    assert deleted.changes["created_by"] == ["outside-client", None]
+    assert deleted.changes["created_by"] == ["importer", None]
 
 
-def test_a_batch_records_its_creations_and_updates(api, token, entry):
+def test_a_batch_records_its_creations_and_updates(app, entry):
+    token = app.token(client_id="importer")
     batch = [entry(user_id="a", external_id="a"), entry(user_id="b", external_id="b")]
-    api.post("/timesheets/batch", token=token, json=batch)
-    results = api.post("/timesheets/batch", token=token, json=[batch[0], {**batch[1], "hours": 1}]).json()
+    app.post("/timesheets/batch", token=token, json=batch)
+    results = app.post("/timesheets/batch", token=token, json=[batch[0], {**batch[1], "hours": 1}]).json()
     assert [trail(result["id"]) for result in results] == [
-        [("created", "outside-client")],
-        [("created", "outside-client"), ("updated", "outside-client")],
+        [("created", "importer")],
+        [("created", "importer"), ("updated", "importer")],
     ]
 
 

@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.support import hs256_token, unsigned_token
+from tests.support.tokens import hs256_token, unsigned_token
 from timesheets.models import Timesheet
 
 ENDPOINTS = {
@@ -43,10 +43,10 @@ def forged_tokens(issuer) -> dict[str, str]:
     }
 
 
-def call(api, endpoint: str, timesheet: Timesheet, entry, token: str | None):
+def call(app, endpoint: str, timesheet: Timesheet, entry, token: str | None):
     method, path, _, _ = ENDPOINTS[endpoint]
     body = {"create": entry(), "batch": [entry()]}.get(endpoint)
-    return api.request(method, path.format(id=timesheet.pk), token=token, json=body)
+    return app.request(method, path.format(id=timesheet.pk), token=token, json=body)
 
 
 def snapshot() -> list[tuple]:
@@ -54,16 +54,16 @@ def snapshot() -> list[tuple]:
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_a_token_with_the_scope_is_served(api, local_issuer, timesheet, entry, endpoint):
+def test_a_token_with_the_scope_is_served(app, local_issuer, timesheet, entry, endpoint):
     scope = ENDPOINTS[endpoint][2]
-    response = call(api, endpoint, timesheet, entry, local_issuer.token(scope=scope))
+    response = call(app, endpoint, timesheet, entry, local_issuer.token(scope=scope))
     assert response.status_code == ENDPOINTS[endpoint][3], response.text
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_no_token_is_refused_with_the_bare_challenge(api, local_issuer, timesheet, entry, endpoint):
+def test_no_token_is_refused_with_the_bare_challenge(app, timesheet, entry, endpoint):
     before = snapshot()
-    response = call(api, endpoint, timesheet, entry, token=None)
+    response = call(app, endpoint, timesheet, entry, token=None)
     assert response.status_code == 401
     assert response.json() == {"detail": "Missing or invalid token"}
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="timesheets"'
@@ -71,11 +71,11 @@ def test_no_token_is_refused_with_the_bare_challenge(api, local_issuer, timeshee
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_a_token_without_the_scope_is_forbidden(api, local_issuer, timesheet, entry, endpoint):
+def test_a_token_without_the_scope_is_forbidden(app, local_issuer, timesheet, entry, endpoint):
     scope = ENDPOINTS[endpoint][2]
     others = " ".join(s for s in ("read:timesheets", "create:timesheets", "delete:timesheets") if s != scope)
     before = snapshot()
-    response = call(api, endpoint, timesheet, entry, local_issuer.token(scope=others))
+    response = call(app, endpoint, timesheet, entry, local_issuer.token(scope=others))
     assert response.status_code == 403
     assert response.json() == {"detail": "Insufficient scope", "required_scopes": [scope]}
     assert response.headers["WWW-Authenticate"] == (
@@ -85,10 +85,10 @@ def test_a_token_without_the_scope_is_forbidden(api, local_issuer, timesheet, en
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_forged_and_stale_tokens_are_refused_and_write_nothing(api, local_issuer, timesheet, entry, endpoint):
+def test_forged_and_stale_tokens_are_refused_and_write_nothing(app, local_issuer, timesheet, entry, endpoint):
     before = snapshot()
     for case, token in forged_tokens(local_issuer).items():
-        response = call(api, endpoint, timesheet, entry, token)
+        response = call(app, endpoint, timesheet, entry, token)
         assert response.status_code == 401, case
         assert response.json() == {"detail": "Missing or invalid token"}, case
         assert response.headers["WWW-Authenticate"] == 'Bearer realm="timesheets", error="invalid_token"', (
@@ -97,30 +97,30 @@ def test_forged_and_stale_tokens_are_refused_and_write_nothing(api, local_issuer
     assert snapshot() == before
 
 
-def test_scopes_are_read_from_scp_and_auth0_permissions(api, local_issuer):
+def test_scopes_are_read_from_scp_and_auth0_permissions(app, local_issuer):
     as_scp = local_issuer.token(scope=None, scp=["read:timesheets"])
     as_permissions = local_issuer.token(scope=None, permissions=["read:timesheets"])
-    assert api.get("/timesheets", token=as_scp).status_code == 200
-    assert api.get("/timesheets", token=as_permissions).status_code == 200
+    assert app.get("/timesheets", token=as_scp).status_code == 200
+    assert app.get("/timesheets", token=as_permissions).status_code == 200
 
 
-def test_an_audience_list_containing_the_api_is_accepted(api, local_issuer, settings):
+def test_an_audience_list_containing_the_api_is_accepted(app, local_issuer, settings):
     token = local_issuer.token(aud=["https://other.example/", settings.OAUTH_AUDIENCE])
-    assert api.get("/timesheets", token=token).status_code == 200
+    assert app.get("/timesheets", token=token).status_code == 200
 
 
-def test_a_token_without_exp_is_refused(api, local_issuer):
-    assert api.get("/timesheets", token=local_issuer.token(exp=None)).status_code == 401
+def test_a_token_without_exp_is_refused(app, local_issuer):
+    assert app.get("/timesheets", token=local_issuer.token(exp=None)).status_code == 401
 
 
-def test_hs256_is_accepted_only_when_configured_with_its_secret(api, local_issuer, settings):
+def test_hs256_is_accepted_only_when_configured_with_its_secret(app, local_issuer, settings):
     token = hs256_token(local_issuer.claims(), b"s3cret-shared-with-the-issuer-32-bytes+")
-    assert api.get("/timesheets", token=token).status_code == 401
+    assert app.get("/timesheets", token=token).status_code == 401
     settings.OAUTH_ALGORITHMS = ["HS256"]
     settings.OAUTH_SIGNING_SECRET = "s3cret-shared-with-the-issuer-32-bytes+"
-    assert api.get("/timesheets", token=token).status_code == 200
+    assert app.get("/timesheets", token=token).status_code == 200
 
 
-def test_a_key_header_in_the_token_is_never_followed(api, local_issuer):
+def test_a_key_header_in_the_token_is_never_followed(app, local_issuer):
     token = local_issuer.token(headers={"jku": local_issuer.url + "keys"})
-    assert api.get("/timesheets", token=token).status_code == 401
+    assert app.get("/timesheets", token=token).status_code == 401

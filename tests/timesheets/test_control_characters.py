@@ -25,41 +25,45 @@ CONTROL = ["\x00", "\x01", "\x1b", "\x7f"]
 
 @pytest.mark.parametrize("character", CONTROL, ids=repr)
 @pytest.mark.parametrize("parameter", PARAMETERS)
-def test_a_control_character_in_a_list_parameter_is_a_400(api, token, tally, timesheet, parameter, character):
-    response = api.get("/timesheets", token=token, params={parameter: f"c-42{character}"})
+def test_a_control_character_in_a_list_parameter_is_a_400(
+    app, app_token, tally, timesheet, parameter, character
+):
+    response = app.get("/timesheets", token=app_token, params={parameter: f"c-42{character}"})
     refused = response.status_code == 400 and "Control characters" in response.json()["detail"]
     assert tally("control characters in parameters refused", refused), response.text
 
 
-def test_a_control_character_in_a_parameter_name_is_a_400(api, token):
-    response = api.get("/timesheets", token=token, params={"user_id\x00": "c-42"})
+def test_a_control_character_in_a_parameter_name_is_a_400(app, app_token):
+    response = app.get("/timesheets", token=app_token, params={"user_id\x00": "c-42"})
     assert response.status_code == 400
 
 
 @pytest.mark.parametrize("character", CONTROL, ids=repr)
-def test_a_control_character_in_a_header_is_a_400_and_writes_nothing(api, token, entry, tally, character):
-    response = api.post("/timesheets", token=token, json=entry(), headers={"X-Request-Id": f"a{character}b"})
+def test_a_control_character_in_a_header_is_a_400_and_writes_nothing(app, app_token, entry, tally, character):
+    response = app.post(
+        "/timesheets", token=app_token, json=entry(), headers={"X-Request-Id": f"a{character}b"}
+    )
     refused = response.status_code == 400 and not Timesheet.objects.exists()
     assert tally("control characters in headers refused", refused), response.text
 
 
-def test_a_tab_in_a_header_is_allowed(api, token):
-    assert api.get("/timesheets", token=token, headers={"X-Request-Id": "a\tb"}).status_code == 200
+def test_a_tab_in_a_header_is_allowed(app, app_token):
+    assert app.get("/timesheets", token=app_token, headers={"X-Request-Id": "a\tb"}).status_code == 200
 
 
-def test_a_nul_in_an_unauthenticated_request_is_a_400_not_a_401_or_500(api):
-    assert api.get("/timesheets", params={"project": "\x00"}).status_code == 400
+def test_a_nul_in_an_unauthenticated_request_is_a_400_not_a_401_or_500(app):
+    assert app.get("/timesheets", params={"project": "\x00"}).status_code == 400
 
 
 @pytest.mark.parametrize("kid", ["\x00", "key\x00", "\x1b[31m"], ids=repr)
-def test_a_control_character_in_the_kid_of_an_embedded_issuer_token_is_a_401(api, entry, tally, kid):
+def test_a_control_character_in_the_kid_of_an_embedded_issuer_token_is_a_401(app, entry, tally, kid):
     now = int(time.time())
-    claims = {"iss": api.base_url + "/", "sub": "c", "aud": settings.OAUTH_AUDIENCE, "exp": now + 60}
+    claims = {"iss": app.base_url + "/", "sub": "c", "aud": settings.OAUTH_AUDIENCE, "exp": now + 60}
     token = jwt.encode(claims, ATTACKER_KEY, "RS256", headers={"kid": kid})
-    response = api.post("/timesheets", token=token, json=entry())
+    response = app.post("/timesheets", token=token, json=entry())
     assert tally("control characters in token headers refused", response.status_code == 401), response.text
 
 
 @pytest.mark.parametrize("path", ["/timesheets/%00", "/timesheets/1%00/approve", "/admin/%00/"])
-def test_a_control_character_in_the_path_is_a_400(api, token, path):
-    assert api.get(path, token=token).status_code == 400
+def test_a_control_character_in_the_path_is_a_400(app, app_token, path):
+    assert app.get(path, token=app_token).status_code == 400

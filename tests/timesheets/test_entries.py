@@ -7,8 +7,8 @@ import pytest
 from timesheets.models import Timesheet
 
 
-def test_week_53_exists_in_2020(api, token, entry):
-    assert api.post("/timesheets", token=token, json=entry(year=2020, week=53)).status_code == 201
+def test_week_53_exists_in_2020(app, app_token, entry):
+    assert app.post("/timesheets", token=app_token, json=entry(year=2020, week=53)).status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -33,47 +33,47 @@ def test_week_53_exists_in_2020(api, token, entry):
         ("external_id", "e" * 201),
     ],
 )
-def test_a_bad_field_is_refused_with_its_error(api, token, entry, field, value):
-    response = api.post("/timesheets", token=token, json=entry(**{field: value}))
+def test_a_bad_field_is_refused_with_its_error(app, app_token, entry, field, value):
+    response = app.post("/timesheets", token=app_token, json=entry(**{field: value}))
     assert response.status_code == 400
     assert field in response.json()
     assert not Timesheet.objects.exists()
 
 
-def test_week_53_of_2021_does_not_exist(api, token, entry):
-    response = api.post("/timesheets", token=token, json=entry(year=2021, week=53))
+def test_week_53_of_2021_does_not_exist(app, app_token, entry):
+    response = app.post("/timesheets", token=app_token, json=entry(year=2021, week=53))
     assert response.status_code == 400
     assert response.json() == {"week": ["Week 53 does not exist in ISO year 2021."]}
 
 
 @pytest.mark.parametrize("field", ["user_type", "user_id", "year", "week", "project", "hours"])
-def test_a_missing_field_is_refused(api, token, entry, field):
+def test_a_missing_field_is_refused(app, app_token, entry, field):
     body = entry()
     del body[field]
-    response = api.post("/timesheets", token=token, json=body)
+    response = app.post("/timesheets", token=app_token, json=body)
     assert response.status_code == 400
     assert field in response.json()
 
 
-def test_unknown_fields_are_refused_not_ignored(api, token, entry):
-    response = api.post("/timesheets", token=token, json=entry(minutes=30))
+def test_unknown_fields_are_refused_not_ignored(app, app_token, entry):
+    response = app.post("/timesheets", token=app_token, json=entry(minutes=30))
     assert response.status_code == 400
     assert response.json() == {"minutes": ["Unknown field."]}
 
 
-def test_read_only_fields_are_refused(api, token, entry):
-    response = api.post("/timesheets", token=token, json=entry(approved=True))
+def test_read_only_fields_are_refused(app, app_token, entry):
+    response = app.post("/timesheets", token=app_token, json=entry(approved=True))
     assert response.status_code == 400
     assert response.json() == {"approved": ["This field is read-only."]}
 
 
-def test_the_project_is_trimmed_and_hours_keep_two_decimals(api, token, entry):
-    body = api.post("/timesheets", token=token, json=entry(project="  Atlas  ", hours=7.25)).json()
+def test_the_project_is_trimmed_and_hours_keep_two_decimals(app, app_token, entry):
+    body = app.post("/timesheets", token=app_token, json=entry(project="  Atlas  ", hours=7.25)).json()
     assert (body["project"], body["hours"]) == ("Atlas", 7.25)
 
 
-def test_168_hours_is_the_most_a_week_holds(api, token, entry):
-    assert api.post("/timesheets", token=token, json=entry(hours=168)).status_code == 201
+def test_168_hours_is_the_most_a_week_holds(app, app_token, entry):
+    assert app.post("/timesheets", token=app_token, json=entry(hours=168)).status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -87,15 +87,15 @@ def test_168_hours_is_the_most_a_week_holds(api, token, entry):
         ("application/x-www-form-urlencoded", "user_type=Employee"),
     ],
 )
-def test_a_body_that_is_not_json_is_a_client_error(api, token, content_type, body):
-    response = api.post("/timesheets", token=token, data=body, headers={"Content-Type": content_type})
+def test_a_body_that_is_not_json_is_a_client_error(app, app_token, content_type, body):
+    response = app.post("/timesheets", token=app_token, data=body, headers={"Content-Type": content_type})
     assert response.status_code in (400, 415)
     assert response.json()  # a reason, in JSON
 
 
-def test_every_answer_shows_every_field(api, token, entry):
-    created = api.post("/timesheets", token=token, json=entry(external_id="ext-1")).json()
-    fetched = api.get(f"/timesheets/{created['id']}", token=token).json()
+def test_every_answer_shows_every_field(app, app_token, entry):
+    created = app.post("/timesheets", token=app_token, json=entry(external_id="ext-1")).json()
+    fetched = app.get(f"/timesheets/{created['id']}", token=app_token).json()
     fields = {"id", "user_type", "user_id", "year", "week", "project", "hours", "external_id", "approved"}
     fields |= {"approved_at", "approved_by", "created_at", "created_by"}
     fields |= {"sent_back_comment"}  # added for payroll's "send back" (docs/payroll.md)

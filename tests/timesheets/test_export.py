@@ -12,18 +12,26 @@ from django.db.models.query import QuerySet
 from timesheets import export
 from timesheets.models import Timesheet
 
+from ..factories import TimesheetFactory
+
+
+def text(response) -> str:
+    """The streamed body, read to its end."""
+    return b"".join(response.streaming_content).decode()
+
 
 def rows(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.text)))
+    return list(csv.DictReader(io.StringIO(text(response))))
 
 
-def test_the_export_is_csv_with_a_header_of_the_entry_fields(api, token, entry):
-    api.post("/timesheets", token=token, json=entry(external_id="k-1"))
-    response = api.get("/timesheets/export", token=token)
+def test_the_export_is_csv_with_a_header_of_the_entry_fields(app, app_token, entry):
+    app.post("/timesheets", token=app_token, json=entry(external_id="k-1"))
+    response = app.get("/timesheets/export", token=app_token)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
-    assert response.text.splitlines()[0] == ",".join(export.HEADER)  # the contract added named columns
-    [row] = rows(response)
+    body = text(response)
+    assert body.splitlines()[0] == ",".join(export.HEADER)  # the contract added named columns
+    [row] = csv.DictReader(io.StringIO(body))
     assert (row["user_id"], row["project"], row["hours"], row["external_id"]) == (
         "007",
         "StoreZero",
@@ -32,22 +40,22 @@ def test_the_export_is_csv_with_a_header_of_the_entry_fields(api, token, entry):
     )
 
 
-def test_the_export_takes_the_list_filters(api, token, entry):
-    api.post("/timesheets", token=token, json=entry(user_id="a"))
-    api.post("/timesheets", token=token, json=entry(user_id="b"))
-    response = api.get("/timesheets/export", token=token, params={"user_id": "b"})
+def test_the_export_takes_the_list_filters(app, app_token, entry):
+    app.post("/timesheets", token=app_token, json=entry(user_id="a"))
+    app.post("/timesheets", token=app_token, json=entry(user_id="b"))
+    response = app.get("/timesheets/export", token=app_token, params={"user_id": "b"})
     assert [row["user_id"] for row in rows(response)] == ["b"]
 
 
-def test_cells_that_start_a_formula_are_neutralised(api, token, entry):
+def test_cells_that_start_a_formula_are_neutralised(app, app_token, entry):
     for project in ("=HYPERLINK(1)", "+1", "-1", "@SUM(A1)"):
-        api.post("/timesheets", token=token, json=entry(project=project, external_id=project))
-    projects = {row["project"] for row in rows(api.get("/timesheets/export", token=token))}
+        app.post("/timesheets", token=app_token, json=entry(project=project, external_id=project))
+    projects = {row["project"] for row in rows(app.get("/timesheets/export", token=app_token))}
     assert projects == {"'=HYPERLINK(1)", "'+1", "'-1", "'@SUM(A1)"}
 
 
-def test_the_export_needs_the_read_scope(api, local_issuer):
-    response = api.get("/timesheets/export", token=local_issuer.token(scope="create:timesheets"))
+def test_the_export_needs_the_read_scope(app):
+    response = app.get("/timesheets/export", token=app.token(scope="create:timesheets"))
     assert response.status_code == 403
     assert response.json()["required_scopes"] == ["read:timesheets"]
 
@@ -68,8 +76,8 @@ def test_rows_are_read_from_a_query_iterator_only_as_the_stream_is_consumed(time
 
 
 def test_lines_go_out_a_chunk_at_a_time(timesheet, monkeypatch):
-    fields = Timesheet.objects.values(*export.FIELDS[1:7], "created_by").get()
-    Timesheet.objects.bulk_create([Timesheet(**{**fields, "user_id": user_id}) for user_id in ("a", "b")])
+    for user_id in ("a", "b"):
+        TimesheetFactory(user_id=user_id)
     monkeypatch.setattr(export, "CHUNK_SIZE", 2)
     lines = export.csv_lines(Timesheet.objects.order_by("id"))
     assert inspect.isgenerator(lines)

@@ -6,17 +6,17 @@ from decimal import Decimal
 
 import pytest
 
-from issuer.services import api_client_create
 from timesheets import services
 from timesheets.models import TimesheetEvent
 
-from ..support import validated_entry
+from ..factories import ApiClientFactory
+from ..samples import validated_entry
 
 
 @pytest.fixture
 def imported(db):
     """An entry an API client imported and then changed, as the import job would."""
-    client = api_client_create(name="Payroll import", scopes=["create:timesheets"]).client
+    client = ApiClientFactory(name="Payroll import", scopes=["create:timesheets"]).client
     entry = validated_entry()
     services.timesheets_upsert(created_by=client.client_id, entries=[entry])
     [result] = services.timesheets_upsert(

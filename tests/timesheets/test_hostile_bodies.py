@@ -28,15 +28,15 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("case", HOSTILE)
-def test_a_hostile_body_is_refused_and_writes_nothing(api, token, tally, case):
+def test_a_hostile_body_is_refused_and_writes_nothing(app, app_token, tally, case):
     path, content_type, body = HOSTILE[case]
-    response = api.post(path, token=token, data=body, headers={"Content-Type": content_type})
+    response = app.post(path, token=app_token, data=body, headers={"Content-Type": content_type})
     refused = response.status_code in (400, 413, 415) and not Timesheet.objects.exists()
     assert tally("hostile bodies refused", refused), response.text
 
 
-def test_a_body_over_the_limit_is_refused_with_413(api, token):
-    response = api.post(
-        "/timesheets/batch", token=token, data=FIVE_MB, headers={"Content-Type": "application/json"}
+def test_a_body_over_the_limit_is_refused_with_413(app, app_token):
+    response = app.post(
+        "/timesheets/batch", token=app_token, data=FIVE_MB, headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 413

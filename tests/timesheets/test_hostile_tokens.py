@@ -8,7 +8,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.support import hs256_token, unsigned_token
+from tests.support.tokens import hs256_token, unsigned_token
 from timesheets.models import Timesheet
 
 ATTACKER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -76,19 +76,19 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("case", HOSTILE)
-def test_a_hostile_token_is_refused_and_writes_nothing(api, local_issuer, entry, tally, case):
+def test_a_hostile_token_is_refused_and_writes_nothing(app, local_issuer, entry, tally, case):
     token = HOSTILE[case](local_issuer)
-    response = api.post("/timesheets", headers={"Authorization": f"Bearer {token}"}, json=entry())
+    response = app.post("/timesheets", headers={"Authorization": f"Bearer {token}"}, json=entry())
     refused = response.status_code == 401 and response.json() == {"detail": "Missing or invalid token"}
     assert tally("hostile tokens refused", refused and not Timesheet.objects.exists()), response.text
 
 
-def test_the_scheme_is_case_insensitive(api, local_issuer):
-    response = api.get("/timesheets", headers={"Authorization": f"bearer {local_issuer.token()}"})
+def test_the_scheme_is_case_insensitive(app, local_issuer):
+    response = app.get("/timesheets", headers={"Authorization": f"bearer {local_issuer.token()}"})
     assert response.status_code == 200
 
 
-def test_a_token_in_the_query_string_is_not_read(api, local_issuer):
-    response = api.get("/timesheets", params={"access_token": local_issuer.token()})
+def test_a_token_in_the_query_string_is_not_read(app, local_issuer):
+    response = app.get("/timesheets", params={"access_token": local_issuer.token()})
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="timesheets"'

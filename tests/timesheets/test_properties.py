@@ -45,11 +45,11 @@ entries = (
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=entries)
-def test_any_json_object_is_an_entry_or_a_400_never_a_500(api, token, tally, body):
+def test_any_json_object_is_an_entry_or_a_400_never_a_500(app, app_token, tally, body):
     # Examples share the live database: without this, two examples whose external_id is the
     # same once trimmed would make the second one an update of the first (200).
     Timesheet.objects.all().delete()
-    response = api.post("/timesheets", token=token, json=body)
+    response = app.post("/timesheets", token=app_token, json=body)
     answered = response.status_code in (201, 400)
     assert tally("property: random entries answered 201 or 400", answered), response.text
     if response.status_code == 400:
@@ -57,7 +57,7 @@ def test_any_json_object_is_an_entry_or_a_400_never_a_500(api, token, tally, bod
         explained = bool(errors) and all(isinstance(messages, list) for messages in errors.values())
         assert tally("property: refused entries answered with field errors", explained), errors
         return
-    stored = api.get(f"/timesheets/{response.json()['id']}", token=token).json()
+    stored = app.get(f"/timesheets/{response.json()['id']}", token=app_token).json()
     expected = {
         "user_type": body["user_type"],
         "user_id": body["user_id"].strip(),

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from timesheets.models import Timesheet
 
+from ..factories import TimesheetFactory
+
 
 def _entries(count: int, **fields) -> None:
     Timesheet.objects.bulk_create(
-        Timesheet(
-            **{"user_type": "Employee", "user_id": f"e-{n}", "year": 2024, "week": 1, "project": "P"}
-            | fields,
-            hours=1,
-            created_by="x",
+        TimesheetFactory.build(
+            **{"user_id": f"e-{n}", "year": 2024, "week": 1, "project": "P"} | fields, hours=1, created_by="x"
         )
         for n in range(count)
     )
@@ -21,9 +20,7 @@ def _get(client, token, path: str):
     return client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="localhost")
 
 
-def test_a_list_that_fits_one_page_costs_one_query(
-    client, token, transactional_db, django_assert_num_queries
-):
+def test_a_list_that_fits_one_page_costs_one_query(client, token, db, django_assert_num_queries):
     _entries(50)
     with django_assert_num_queries(1):  # the page; its length is the count
         response = _get(client, token, "/timesheets")
@@ -31,7 +28,7 @@ def test_a_list_that_fits_one_page_costs_one_query(
 
 
 def test_a_longer_list_is_counted_once_until_an_entry_is_written(
-    client, token, transactional_db, django_assert_num_queries
+    client, token, db, django_assert_num_queries
 ):
     _entries(150)
     with django_assert_num_queries(4):  # the page, the two newest ids, the count
@@ -43,7 +40,7 @@ def test_a_longer_list_is_counted_once_until_an_entry_is_written(
         assert _get(client, token, "/timesheets?page=2").json()["count"] == 151
 
 
-def test_a_deep_page_reads_its_ids_then_its_rows(client, token, transactional_db, django_assert_num_queries):
+def test_a_deep_page_reads_its_ids_then_its_rows(client, token, db, django_assert_num_queries):
     _entries(1_150)
     with django_assert_num_queries(5) as queries:  # the ids, the rows, the two newest ids, the count
         results = _get(client, token, "/timesheets?page=11").json()["results"]
@@ -52,9 +49,7 @@ def test_a_deep_page_reads_its_ids_then_its_rows(client, token, transactional_db
     assert [row["id"] for row in results] == list(Timesheet.objects.values_list("id", flat=True)[1_000:1_100])
 
 
-def test_a_cursor_page_costs_one_query_at_any_depth(
-    client, token, transactional_db, django_assert_num_queries
-):
+def test_a_cursor_page_costs_one_query_at_any_depth(client, token, db, django_assert_num_queries):
     _entries(250)
     with django_assert_num_queries(1):
         first = _get(client, token, "/timesheets?cursor=").json()
@@ -65,7 +60,7 @@ def test_a_cursor_page_costs_one_query_at_any_depth(
 
 
 def test_a_batch_costs_the_same_queries_whatever_its_size(
-    client, token, entry, transactional_db, django_assert_max_num_queries
+    client, token, entry, db, django_assert_max_num_queries
 ):
     def post(size: int, prefix: str) -> None:
         batch = [entry(user_id=f"{prefix}-{n}", external_id=f"{prefix}-{n}") for n in range(size)]

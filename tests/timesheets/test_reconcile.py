@@ -6,6 +6,8 @@ import pytest
 
 from timesheets.models import Timesheet, TimesheetEvent
 
+from ..factories import TimesheetFactory
+
 CLIENT = "import-north"
 
 
@@ -13,7 +15,7 @@ def keyed(key: str, created_by: str = CLIENT, approved: bool = False) -> Timeshe
     """An entry as a tracker import creates it: its week is the key's."""
     _, person, week, project = key.split(":")
     year, number = week.split("-W")
-    return Timesheet.objects.create(
+    return TimesheetFactory(
         user_type="Contractor",
         user_id=person,
         year=int(year),
@@ -27,11 +29,11 @@ def keyed(key: str, created_by: str = CLIENT, approved: bool = False) -> Timeshe
 
 
 @pytest.fixture
-def reconcile(api, local_issuer):
+def reconcile(app):
     def post(body: dict, azp: str = CLIENT, scope: str = "create:timesheets"):
         window = {"prefix": "toggl:", "since": "2024-W10", "until": "2024-W11", "keep": []}
-        return api.post(
-            "/timesheets/reconcile", token=local_issuer.token(azp=azp, scope=scope), json=window | body
+        return app.post(
+            "/timesheets/reconcile", token=app.token(client_id=azp, scope=scope), json=window | body
         )
 
     return post
@@ -106,7 +108,7 @@ def test_a_bad_request_is_a_400_and_deletes_nothing(reconcile, body):
     assert Timesheet.objects.count() == 1
 
 
-def test_the_schema_documents_it_under_the_create_scope(api):
-    operation = api.get("/api/schema/?format=json").json()["paths"]["/timesheets/reconcile"]["post"]
+def test_the_schema_documents_it_under_the_create_scope(app):
+    operation = app.get("/api/schema/?format=json").json()["paths"]["/timesheets/reconcile"]["post"]
     assert {"oauth2": ["create:timesheets"]} in operation["security"]
     assert "approved" in operation["description"]

@@ -17,20 +17,20 @@ def refusal_lines(caplog) -> list[str]:
     return [record.getMessage() for record in caplog.records if record.name == LOGGER]
 
 
-def test_a_wrong_issuer_logs_the_expected_and_the_received_issuer(api, local_issuer, caplog):
+def test_a_wrong_issuer_logs_the_expected_and_the_received_issuer(app, local_issuer, caplog):
     token = local_issuer.token(iss="https://other-tenant.eu.auth0.com/")
     with caplog.at_level(logging.INFO, logger=LOGGER):
-        assert api.get("/timesheets", token=token).status_code == 401
+        assert app.get("/timesheets", token=token).status_code == 401
     [line] = refusal_lines(caplog)
     assert f"expected '{local_issuer.url}'" in line
     assert "received 'https://other-tenant.eu.auth0.com/'" in line
     assert token not in caplog.text
 
 
-def test_a_wrong_audience_logs_the_expected_and_the_received_audience(api, local_issuer, settings, caplog):
+def test_a_wrong_audience_logs_the_expected_and_the_received_audience(app, local_issuer, settings, caplog):
     token = local_issuer.token(aud=["https://payroll.abc.example/api"])
     with caplog.at_level(logging.INFO, logger=LOGGER):
-        assert api.get("/timesheets", token=token).status_code == 401
+        assert app.get("/timesheets", token=token).status_code == 401
     [line] = refusal_lines(caplog)
     assert f"expected '{settings.OAUTH_AUDIENCE}'" in line
     assert "received ['https://payroll.abc.example/api']" in line
@@ -38,10 +38,10 @@ def test_a_wrong_audience_logs_the_expected_and_the_received_audience(api, local
 
 
 @pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
-def test_a_time_claim_given_as_a_string_is_logged_as_such(api, local_issuer, caplog, claim):
+def test_a_time_claim_given_as_a_string_is_logged_as_such(app, local_issuer, caplog, claim):
     with caplog.at_level(logging.INFO, logger=LOGGER):
         token = local_issuer.token(**{claim: str(int(time.time()) + (600 if claim == "exp" else -60))})
-        assert api.get("/timesheets", token=token).status_code == 401
+        assert app.get("/timesheets", token=token).status_code == 401
     assert refusal_lines(caplog) == [f"Refused a bearer token: {claim} is not a number"]
 
 

@@ -15,7 +15,8 @@ from timesheets import fastinsert, services
 from timesheets.models import Timesheet, TimesheetEvent
 from timesheets.services import Outcome
 
-from ..support import validated_entry
+from ..factories import TimesheetFactory
+from ..samples import validated_entry
 
 CLIENT = "import-client"
 
@@ -110,6 +111,17 @@ def test_approving_twice_keeps_the_first_approver_and_records_once(db):
     again = services.timesheet_approve(timesheet_id=created.timesheet.pk, approved_by="someone-else")
     assert (again.approved_by, again.approved_at) == ("manager", first.approved_at)
     assert history(created.timesheet.pk)[1:] == [("approved", "manager", {"approved": [False, True]})]
+
+
+def test_lifting_an_approval_records_who_lifted_it(db):
+    [created] = upsert(entry())
+    services.timesheet_approve(timesheet_id=created.timesheet.pk, approved_by="manager")
+    services.timesheet_unapprove(timesheet_id=created.timesheet.pk, unapproved_by="auditor")
+    services.timesheet_unapprove(timesheet_id=created.timesheet.pk, unapproved_by="auditor")  # again: none
+    assert history(created.timesheet.pk)[1:] == [
+        ("approved", "manager", {"approved": [False, True]}),
+        ("unapproved", "auditor", {"approved": [True, False]}),
+    ]
 
 
 def test_deleting_an_approved_entry_is_refused_and_keeps_it(db):
@@ -256,7 +268,7 @@ def test_insert_rows_writes_exactly_the_events_bulk_create_writes(db, frozen_now
 
 def test_insert_keyed_refuses_an_entry_without_key(db):
     with pytest.raises(ValueError, match="external_id"):
-        Timesheet.objects.insert_keyed([Timesheet(**entry(external_id=None), created_by=CLIENT)])
+        Timesheet.objects.insert_keyed([TimesheetFactory.build(external_id=None, created_by=CLIENT)])
 
 
 def test_a_lifted_approval_is_recorded_as_approved_true_to_false(db):

@@ -8,20 +8,20 @@ import pytest
 import redis
 
 
-def test_a_client_over_its_rate_gets_429_with_retry_after(api, local_issuer, settings):
+def test_a_client_over_its_rate_gets_429_with_retry_after(app, settings):
     settings.TIMESHEETS_THROTTLE_RATE = "3/min"
-    token = local_issuer.token(azp="busy-client")
-    statuses = [api.get("/timesheets", token=token).status_code for _ in range(4)]
+    token = app.token(client_id="busy-client")
+    statuses = [app.get("/timesheets", token=token).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
-    response = api.get("/timesheets", token=token)
+    response = app.get("/timesheets", token=token)
     assert 0 < int(response.headers["Retry-After"]) <= 60
 
 
-def test_each_client_has_its_own_count(api, local_issuer, settings):
+def test_each_client_has_its_own_count(app, settings):
     settings.TIMESHEETS_THROTTLE_RATE = "2/min"
-    busy = [api.get("/timesheets", token=local_issuer.token(azp="busy-client")).status_code for _ in range(3)]
+    busy = [app.get("/timesheets", token=app.token(client_id="busy-client")).status_code for _ in range(3)]
     assert busy == [200, 200, 429]
-    assert api.get("/timesheets", token=local_issuer.token(azp="quiet-client")).status_code == 200
+    assert app.get("/timesheets", token=app.token(client_id="quiet-client")).status_code == 200
 
 
 @pytest.fixture
@@ -40,10 +40,10 @@ def redis_cache(settings):
         client.delete(key)
 
 
-def test_with_redis_the_count_is_shared_by_every_instance(api, local_issuer, settings, redis_cache):
+def test_with_redis_the_count_is_shared_by_every_instance(app, settings, redis_cache):
     client, prefix = redis_cache
     settings.TIMESHEETS_THROTTLE_RATE = "2/min"
-    token = local_issuer.token(azp="busy-client")
-    assert [api.get("/timesheets", token=token).status_code for _ in range(3)] == [200, 200, 429]
+    token = app.token(client_id="busy-client")
+    assert [app.get("/timesheets", token=token).status_code for _ in range(3)] == [200, 200, 429]
     # The history lives in Redis, where another instance reads the same key.
     assert list(client.scan_iter(f"{prefix}:*throttle_client_busy-client"))

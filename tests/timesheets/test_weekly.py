@@ -14,25 +14,18 @@ from django.test.utils import CaptureQueriesContext
 from timesheets import weekly
 from timesheets.models import Timesheet
 
+from ..factories import TimesheetFactory, UserFactory
+
 PAGE = "/admin/timesheets/timesheet/weekly/"
 RANGE = {"week_from": "2016-W23", "week_to": "2016-W24"}
 
 
 def add(user_id: str, week: int, project: str, hours: str, approved: bool = False) -> None:
-    Timesheet.objects.create(
-        user_type="Employee",
-        user_id=user_id,
-        year=2016,
-        week=week,
-        project=project,
-        hours=Decimal(hours),
-        approved=approved,
-        created_by="seed",
-    )
+    TimesheetFactory(user_id=user_id, week=week, project=project, hours=Decimal(hours), approved=approved)
 
 
 @pytest.fixture
-def weeks(transactional_db) -> None:
+def weeks(db) -> None:
     add("007", 24, "StoreZero", "40", approved=True)
     add("007", 23, "StoreZero", "8")
     add("008", 24, "Atlas", "12.5")
@@ -102,8 +95,8 @@ def test_a_bad_week_is_reported_not_a_server_error(admin_client, weeks):
     assert "is not an ISO week" in response.content.decode() or response.context["errors"]
 
 
-def test_only_staff_see_it(client, django_user_model, weeks):
-    client.force_login(django_user_model.objects.create_user("visitor", password="a long passphrase"))
+def test_only_staff_see_it(client, weeks):
+    client.force_login(UserFactory(username="visitor"))
     assert client.get(PAGE)["Location"].startswith("/admin/login/")
 
 
