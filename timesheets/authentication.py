@@ -113,7 +113,7 @@ def acts_for_person(claims: dict[str, Any]) -> bool:
     if gty == "client-credentials" or (isinstance(gty, list) and "client-credentials" in gty):
         return False
     subject = claims.get("sub")
-    apps = {claims.get(name) for name in ("azp", "client_id")} - {None}
+    apps = [app for app in (claims.get("azp"), claims.get("client_id")) if isinstance(app, str)]
     return not any(subject == app or subject == f"{app}@clients" for app in apps)
 
 

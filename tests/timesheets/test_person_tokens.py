@@ -128,3 +128,8 @@ def test_a_person_is_throttled_across_their_apps_and_alone(web_app, ann, bob, se
     statuses = [client_for(person_token(ann, app)).get("/me").status_code for app in (web_app, phone, phone)]
     assert statuses == [200, 200, 429]
     assert client_for(person_token(bob, web_app)).get("/me").status_code == 200
+
+
+def test_a_client_id_that_is_not_a_string_beside_a_valid_azp_is_no_500(local_issuer, db):
+    token = local_issuer.token(gty=None, sub="someone", azp="SpaClientId123", client_id={"x": 1})
+    assert client_for(token).get("/timesheets").status_code == 403
