@@ -21,9 +21,12 @@ def docs_token_url() -> str:
     The embedded issuer's sits under TIMESHEETS_PUBLIC_URL when it is pinned, else on the
     page's own origin.
     """
-    issuer = None if issuer_conf.is_embedded() else settings.OAUTH_ISSUER
-    known = known_token_url(issuer, settings.TIMESHEETS_PUBLIC_URL or "")
-    return known or issuer.rstrip("/") + "/oauth/token"
+    if issuer_conf.is_embedded():
+        return known_token_url(None, settings.TIMESHEETS_PUBLIC_URL or "") or "/oauth/token"
+    issuer = issuer_conf.outside_issuer_url()
+    return (
+        known_token_url(issuer, settings.TIMESHEETS_PUBLIC_URL or "") or issuer.rstrip("/") + "/oauth/token"
+    )
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

@@ -46,7 +46,7 @@ def validate_printable(value: str) -> str:
 
 @extend_schema_serializer(examples=ENTRY_EXAMPLES)
 class TimesheetSerializer(serializers.ModelSerializer):
-    """An entry as the README's "The API" defines it; unknown fields are refused, not ignored."""
+    """An entry as docs/api.md ("An entry") defines it; unknown fields are refused, not ignored."""
 
     user_id = serializers.CharField(min_length=1, max_length=64, validators=[validate_printable])
     year = serializers.IntegerField(min_value=1, max_value=9999)

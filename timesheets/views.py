@@ -62,7 +62,7 @@ class TimesheetViewSet(
     queryset = Timesheet.objects.all()
     serializer_class = TimesheetSerializer
     # Filters, sort orders and pages that each follow an index (see "Reading a million
-    # entries" in the README): ?cursor= walks by id; page numbers count cheaply.
+    # entries" in docs/performance.md): ?cursor= walks by id; page numbers count cheaply.
     filter_backends = [DjangoFilterBackend, IndexedOrderingFilter]
     filterset_class = TimesheetFilter
     ordering_fields = ORDERING_FIELDS
@@ -219,8 +219,8 @@ class TimesheetViewSet(
         deleted, unless approved: an approved entry stays and is answered as a conflict.
         One transaction. Needs only `create:timesheets`, as the import that created the
         entries could overwrite them anyway; nobody else's entries are ever touched.
-        Keys name no tracker account: give each account its own API client (README,
-        "Pulling from time trackers").
+        Keys name no tracker account: give each account its own API client (docs/trackers.md,
+        "One API client per tracker account").
         """
         serializer = ReconcileSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

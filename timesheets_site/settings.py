@@ -1,4 +1,4 @@
-"""Settings, read once from the environment (see the configuration table in README.md).
+"""Settings, read once from the environment (see the table in docs/configuration.md).
 
 Every variable is optional for local use: the defaults give a SQLite database, an
 in-process cache and the embedded authorization server.
