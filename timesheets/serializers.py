@@ -123,7 +123,9 @@ class TimesheetChangeSerializer(TimesheetSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # The week as it will be: a new year with the entry's week 53 must exist too.
-        validate_iso_week(attrs.get("year", self.instance.year), attrs.get("week", self.instance.week))
+        entry = self.instance
+        assert isinstance(entry, Timesheet)  # a correction always has its entry
+        validate_iso_week(attrs.get("year", entry.year), attrs.get("week", entry.week))
         return attrs
 
 
