@@ -19,7 +19,6 @@ import os
 import platform
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,18 +32,12 @@ from urllib.parse import urlencode, urlparse, urlunparse
 import bench_friday
 import bench_pull
 import requests
-from servers import start_gunicorn
+from servers import free_port, start_gunicorn
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-ISSUER_PORT, API_PORT = _free_port(), _free_port()
+ISSUER_PORT, API_PORT = free_port(), free_port()
 ISSUER_URL, API_URL = f"http://127.0.0.1:{ISSUER_PORT}/", f"http://127.0.0.1:{API_PORT}"
 DATABASES = os.getenv("BENCH_DATABASES", "sqlite,postgresql").split(",")
 POSTGRES_URL = os.getenv("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/timesheets_bench")
