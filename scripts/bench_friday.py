@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -194,12 +193,6 @@ def table_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
 # --- run alone --------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _postgres(url: str, *statements: str) -> None:
     import psycopg
 
@@ -210,12 +203,12 @@ def _postgres(url: str, *statements: str) -> None:
 
 
 def main() -> int:
-    from servers import start_gunicorn
+    from servers import free_port, start_gunicorn
 
     server_url = os.getenv("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/timesheets_bench")
     database_url = urlunparse(urlparse(server_url)._replace(path="/timesheets_bench_friday"))
     _postgres(database_url, "DROP DATABASE IF EXISTS", "CREATE DATABASE")
-    issuer_port, api_port = _free_port(), _free_port()
+    issuer_port, api_port = free_port(), free_port()
     issuer_url, api_url = f"http://127.0.0.1:{issuer_port}/", f"http://127.0.0.1:{api_port}"
     env = {**os.environ, "DATABASE_URL": database_url}
     api_env = {**env, "OAUTH_ISSUER": issuer_url, "TIMESHEETS_THROTTLE_RATE": "1000000/min"}
