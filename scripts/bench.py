@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlparse, urlunparse
 
+import bench_friday
 import bench_pull
 import requests
 from servers import free_port, start_gunicorn
@@ -492,6 +493,9 @@ def bench_database(kind: str, workdir: Path) -> dict[str, Any]:
         print(f"  reads at {TABLE_ROWS:,} entries:", flush=True)
         results["reads"] = measure_reads(token)
         results["admin_p50_ms"] = measure_admin(env | {"DATABASE_URL": database_url})
+        if kind == "postgresql":
+            print("  a company on a Friday afternoon:", flush=True)
+            results["friday"] = bench_friday.friday_afternoon(env, API_URL, ISSUER_URL, token)
         if kind == DATABASES[0]:
             print(f"  importer memory on {LONG_LINE_MB} MB single lines:", flush=True)
             results["long_lines"] = {}
@@ -593,6 +597,7 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
             )
         )
     rows += bench_pull.table_rows(r.get("tracker_pulls", {}))
+    rows += bench_friday.table_rows(r.get("friday", {}))
     return rows
 
 

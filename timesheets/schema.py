@@ -36,7 +36,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {
             "type": "oauth2",
-            "description": "A client credentials access token, sent as `Authorization: Bearer`.",
+            "description": "An access token, sent as `Authorization: Bearer`: a client's own (client "
+            "credentials), or one an app holds for a person (docs/people-and-apps.md).",
             "flows": {
                 "clientCredentials": {"tokenUrl": docs_token_url(), "scopes": settings.TIMESHEETS_SCOPES}
             },
@@ -56,7 +57,8 @@ def document_paths_without_trailing_slash(endpoints: list[tuple]) -> list[tuple]
 ERROR_RESPONSES = {
     "400": "Invalid input: field errors, or a body that is not JSON.",
     "401": "Missing or invalid token (`WWW-Authenticate: Bearer`).",
-    "403": 'Insufficient scope (`WWW-Authenticate: Bearer error="insufficient_scope"`).',
+    "403": 'Insufficient scope (`WWW-Authenticate: Bearer error="insufficient_scope"`); or a '
+    "person's token for an unknown person, or for what a person may not do (docs/people-and-apps.md).",
     "404": "No such entry or page.",
     "429": "Too many requests from this client; see `Retry-After`.",
 }

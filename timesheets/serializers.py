@@ -110,14 +110,34 @@ class TimesheetSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            datetime.date.fromisocalendar(attrs["year"], attrs["week"], 1)
-        except ValueError:
-            raise serializers.ValidationError(
-                {"week": [f"Week {attrs['week']} does not exist in ISO year {attrs['year']}."]}
-            ) from None
+        validate_iso_week(attrs["year"], attrs["week"])
         if attrs.get("external_id") == "":
             attrs["external_id"] = None
+        return attrs
+
+
+def validate_iso_week(year: int, week: int) -> None:
+    try:
+        datetime.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        message = f"Week {week} does not exist in ISO year {year}."
+        raise serializers.ValidationError({"week": [message]}) from None
+
+
+class TimesheetChangeSerializer(TimesheetSerializer):
+    """PATCH /timesheets/{id}: what a correction may change. Whose entry it is, and its key, stay."""
+
+    CHANGEABLE = ("project", "hours", "year", "week")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        return {name: fields[name] for name in self.CHANGEABLE}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The week as it will be: a new year with the entry's week 53 must exist too.
+        entry = self.instance
+        assert isinstance(entry, Timesheet)  # a correction always has its entry
+        validate_iso_week(attrs.get("year", entry.year), attrs.get("week", entry.week))
         return attrs
 
 
@@ -221,3 +241,28 @@ class ReconcileResultSerializer(serializers.Serializer):
     deleted = ReconciledEntrySerializer(many=True, help_text="Entries removed (or, dry run, to be removed).")
     conflicts = ReconciledEntrySerializer(many=True, help_text="Approved entries the tracker lost: kept.")
     dry_run = serializers.BooleanField()
+
+
+# --- GET /me -------------------------------------------------------------------------------
+
+
+class PersonMeSerializer(serializers.Serializer):
+    """A person's token: who they are, so that an app shows only what the token allows."""
+
+    kind = serializers.ChoiceField(choices=["person"])
+    username = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.CharField(allow_blank=True)
+    user_type = serializers.CharField()
+    user_id = serializers.CharField()
+    role = serializers.ChoiceField(choices=["employee", "manager"])
+    scopes = serializers.ListField(child=serializers.CharField())
+
+
+class ClientMeSerializer(serializers.Serializer):
+    """A client's own token (client credentials)."""
+
+    kind = serializers.ChoiceField(choices=["client"])
+    client_id = serializers.CharField()
+    name = serializers.CharField()
+    scopes = serializers.ListField(child=serializers.CharField())
