@@ -244,7 +244,8 @@ def timesheet_change(*, timesheet_id: int, changes: dict[str, Any], changed_by: 
     if changed:
         for name in changed:
             setattr(timesheet, name, changes[name])
-        timesheet.save(update_fields=[*changed, "updated_at"])
+        clear_sent_back(timesheet)
+        timesheet.save(update_fields=[*changed, *SENT_BACK_FIELDS, "updated_at"])
         TimesheetEvent.updated(before, timesheet, changed_by).save()
     return timesheet
 

@@ -126,3 +126,10 @@ def test_someone_elses_entry_is_a_404_to_a_person(as_person, request, ann, perso
 def test_a_persons_approved_entry_is_a_409(as_person, ann):
     mine = entry("import-job", approved=True)
     assert as_person(ann).patch(f"/timesheets/{mine.pk}", {"hours": 1}, format="json").status_code == 409
+
+
+def test_a_correction_clears_payrolls_sent_back_comment(importer):
+    mine = entry(importer, sent_back_comment="Atlas was closed that week", sent_back_by="user:payroll")
+    as_client(importer).patch(f"/timesheets/{mine.pk}", {"project": "Zeta"}, format="json")
+    mine.refresh_from_db()
+    assert (mine.sent_back_comment, mine.sent_back_by, mine.sent_back_at) == ("", "", None)
