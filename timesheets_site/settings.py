@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from common import scopes
@@ -143,6 +144,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Django's hashers for people's passwords, then the one for client secrets (issuer/hashers.py
+# says why a random secret needs no slow hash); listed so that stored hashes are recognised.
+PASSWORD_HASHERS = [*global_settings.PASSWORD_HASHERS, "issuer.hashers.ClientSecretHasher"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -227,6 +232,8 @@ OAUTH2_PROVIDER = {
     "ID_TOKEN_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
     "REFRESH_TOKEN_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
     "SCOPES": TIMESHEETS_SCOPES,
+    # A salted SHA-256: microseconds a check, so wrong secrets cannot exhaust the CPU.
+    "CLIENT_SECRET_HASHER": "client_secret_sha256",
     # Only the client credentials grant is used; the rest of RFC 9700 costs nothing to adopt.
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
