@@ -28,7 +28,7 @@ def chosen_range(request: HttpRequest, default: Range) -> tuple[IsoWeek, IsoWeek
     if start > end:
         start, end = end, start
     if len(weekly.weeks_between(start, end)) > weekly.MAX_WEEKS:
-        start = end.plus(1 - weekly.MAX_WEEKS)
+        start = end.plus(1 - weekly.MAX_WEEKS).clamped()
         errors.append(f"At most {weekly.MAX_WEEKS} weeks at a time: showing {start} to {end}.")
     return start, end, errors
 

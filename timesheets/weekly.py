@@ -71,8 +71,8 @@ class Picture:
 def default_range(queryset: QuerySet[Timesheet]) -> tuple[IsoWeek, IsoWeek]:
     """The last DEFAULT_WEEKS weeks that end with the newest week holding an entry."""
     newest = queryset.order_by("-year", "-week").values_list("year", "week").first()
-    end = IsoWeek(*newest) if newest else IsoWeek.of(timezone.localdate())
-    return end.plus(1 - DEFAULT_WEEKS), end
+    end = (IsoWeek(*newest) if newest else IsoWeek.of(timezone.localdate())).clamped()
+    return end.plus(1 - DEFAULT_WEEKS).clamped(), end
 
 
 def person_label(user_type: str, user_id: str) -> str:

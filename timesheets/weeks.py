@@ -11,6 +11,12 @@ from django.db.models import Q
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{1,2})$")
 
+# The years an entry may name, and every week range the admin shows: a timesheet from
+# before 2000 or after 2100 is a typing error. Python's dates end at 9999-12-31, so without
+# a bound a week near there broke every sum that steps a week past it (issue 25, row 8).
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
 
 @dataclass(frozen=True, order=True)
 class IsoWeek:
@@ -25,6 +31,8 @@ class IsoWeek:
             raise ValueError(f"{text!r} is not an ISO week such as 2016-W24.")
         week = cls(int(match[1]), int(match[2]))
         week.monday()  # raises ValueError for a week the year does not have
+        if not FIRST_WEEK <= week <= LAST_WEEK:
+            raise ValueError(f"{text.strip()} is outside the weeks kept, {FIRST_WEEK} to {LAST_WEEK}.")
         return week
 
     @classmethod
@@ -38,8 +46,16 @@ class IsoWeek:
     def plus(self, weeks: int) -> IsoWeek:
         return IsoWeek.of(self.monday() + datetime.timedelta(weeks=weeks))
 
+    def clamped(self) -> IsoWeek:
+        """This week, or the nearest end of FIRST_WEEK to LAST_WEEK (an entry stored before the bound)."""
+        return min(max(self, FIRST_WEEK), LAST_WEEK)
+
     def __str__(self) -> str:
         return f"{self.year}-W{self.week:02d}"
+
+
+FIRST_WEEK = IsoWeek(FIRST_YEAR, 1)
+LAST_WEEK = IsoWeek.of(datetime.date(LAST_YEAR, 12, 28))  # 28 December is always in the year's last week
 
 
 def weeks_between(start: IsoWeek, end: IsoWeek) -> list[IsoWeek]:
