@@ -20,8 +20,12 @@ from .serializers import TimesheetSerializer
 FIELDS = tuple(TimesheetSerializer.Meta.fields)
 CHUNK_SIZE = 2000
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV Injection");
-# a leading apostrophe makes it text. Tab and carriage return are on OWASP's list too.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# a leading apostrophe makes it text. Tab and carriage return are on OWASP's list too, and
+# so are the full-width and small forms, which Excel with an East Asian input method reads
+# as = + - @ (issue 25, row 13). Every CSV the project writes goes through neutralise().
+FULL_WIDTH = ("\uff1d", "\uff0b", "\uff0d", "\uff20")  # full-width = + - @
+SMALL_FORMS = ("\ufe66", "\ufe62", "\ufe63", "\ufe6b")  # the same, small
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", *FULL_WIDTH, *SMALL_FORMS)
 
 
 class _Echo:
