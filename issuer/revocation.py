@@ -2,8 +2,8 @@
 
 A JWT stays valid until it expires, so "disable" would otherwise mean "no new tokens" for up
 to a token's lifetime. The API asks this module on every request; the answer is cached in
-Django's cache for OAUTH_CLIENT_STATUS_CACHE_SECONDS (shared through Redis when REDIS_URL is
-set), and a change made through the model (admin, commands) drops it at once.
+the shared cache (issuer/shared_cache.py) for OAUTH_CLIENT_STATUS_CACHE_SECONDS, which every
+worker reads, and a change made through the model (admin, commands) drops it at once for all.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 
 from .models import ApiClient
+from .shared_cache import cache
 
 
 def _cache_key(client_id: str) -> str:

@@ -6,16 +6,17 @@ address) pair is answered 429 before any hash is computed, so a guessing run cos
 nothing more. The per-address count (failures under any client id) is read only after the
 secret was checked: a stranger sharing the client's address (a NAT, a load balancer) who
 fails under other client ids cannot lock out a client presenting its right secret. The
-counts are in Django's cache, in Redis when REDIS_URL is set, so that every instance sees
-the same ones."""
+counts are in the shared cache (issuer/shared_cache.py: Redis, else the database), so that
+every worker and instance sees the same ones."""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from .shared_cache import cache
 
 
 def client_address(request: HttpRequest) -> str:
