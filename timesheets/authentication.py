@@ -189,8 +189,10 @@ class BearerTokenAuthentication(BaseAuthentication):
                 raise InvalidToken("malformed Authorization header")
             claims = verify_access_token(token, issuer=issuer_conf.expected_issuer(request))
             principal = principal_from_claims(claims)
-            if issuer_conf.is_embedded() and not revocation.is_client_active(principal.client_id):
-                raise InvalidToken(f"client {principal.client_id!r} is disabled or deleted")
+            if issuer_conf.is_embedded() and not revocation.token_stands(
+                principal.client_id, claims.get("iat")
+            ):
+                raise InvalidToken(f"client {principal.client_id!r} disabled, deleted or its secret rotated")
         except InvalidToken as exc:
             logger.info("Refused a bearer token: %s", exc)
             raise AuthenticationFailed() from None
