@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from issuer import conf as issuer_conf
 from issuer import revocation
 
-from . import jwks
+from . import creators, jwks
 from .models import Timesheet, TimesheetEvent
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,8 @@ def principal_from_claims(claims: dict[str, Any]) -> TokenPrincipal:
         # Every write is recorded against the client: an id the record cannot hold would fail
         # the write, not the token.
         raise InvalidToken(f"azp or client_id is longer than {MAX_CLIENT_ID_LENGTH} characters")
+    if not creators.can_be_a_client_actor(client_id):
+        raise InvalidToken(f"client id {client_id!r} holds ':', which marks staff and person actors")
     return TokenPrincipal(subject=subject, client_id=client_id, scopes=token_scopes(claims), claims=claims)
 
 

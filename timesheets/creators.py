@@ -1,7 +1,8 @@
 """Who created an entry, in words a person reads: a client's name, or a staff user's name.
 
 `created_by` holds the token's client id (or subject), or `user:<username>` for a staff
-user of the admin or the browsable API. Client names live in the embedded issuer's
+user of the admin or the browsable API; a client id never holds the colon that marks the
+other kinds (timesheets/authentication.py refuses such tokens). Client names live in the embedded issuer's
 application table, reached through django-oauth-toolkit's swappable model so that this app
 imports nothing of the issuer.
 """
@@ -13,6 +14,18 @@ from collections.abc import Iterable
 from oauth2_provider.models import get_application_model
 
 STAFF_PREFIX = "user:"
+# Actors of other kinds are written KIND:ID (`user:NAME`, `person:CLIENT:SUBJECT`); a client
+# is its bare id. So a client id holding this could pose as another actor (issue 25, row 11).
+KIND_SEPARATOR = ":"
+
+
+def can_be_a_client_actor(client_id: str) -> bool:
+    """Whether this token's client id can be recorded as a client without reading as another actor.
+
+    Neither the embedded issuer's ids (letters and digits) nor Auth0's hold a colon; a token
+    whose client id does is refused rather than recorded as, say, the staff user `user:admin`.
+    """
+    return KIND_SEPARATOR not in client_id
 
 
 def creator_names(identities: Iterable[str]) -> dict[str, str]:
