@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from oauth2_provider import views as oauth2_views
 
-from . import backends, client_secrets, conf, keys, throttling
+from . import backends, client_secrets, conf, crypto, keys, seal_check, throttling
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,9 @@ class TokenView(oauth2_views.TokenView):
                 response = super().post(request, *args, **kwargs)
         except client_secrets.Busy as busy:
             return busy_error(busy)
+        except crypto.InvalidToken:  # a signing key the key-encryption key cannot open
+            logger.error("Cannot sign a token: %s", seal_check.restore_hint())
+            return token_error("temporarily_unavailable", 503, "The token service cannot sign tokens now.")
         if response.status_code != 401:
             return response
         # Failures under other client ids (strangers at the same address) are counted after
@@ -120,7 +123,11 @@ class TokenView(oauth2_views.TokenView):
 @require_GET
 def jwks(request: HttpRequest) -> JsonResponse:
     _require_embedded()
-    response = JsonResponse(keys.jwks())
+    try:
+        response = JsonResponse(keys.jwks())
+    except crypto.InvalidToken:
+        logger.error("Cannot publish the signing keys: %s", seal_check.restore_hint())
+        return JsonResponse({"detail": "The signing keys cannot be published now."}, status=503)
     response["Cache-Control"] = "public, max-age=300"
     return response
 
