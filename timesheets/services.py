@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from .models import CONTENT_FIELDS, Timesheet, TimesheetEvent, diff, recorded_state
@@ -314,6 +316,8 @@ def timesheets_reconcile(
     candidates = (
         Timesheet.objects.select_for_update()
         .filter(in_window, created_by=created_by, external_id__startswith=prefix)
+        # startswith is LIKE, which ignores case on SQLite: `TOGGL:` keys are no toggl: ones.
+        .filter(Exact(Substr("external_id", 1, len(prefix)), prefix))
         .order_by("external_id")  # the upsert's lock order, so the two never deadlock
     )
     for timesheet in candidates:
