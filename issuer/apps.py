@@ -12,12 +12,13 @@ class IssuerConfig(AppConfig):
     verbose_name = "Embedded authorization server"
 
     def ready(self) -> None:
-        from . import checks, conf, crypto, revocation  # noqa: F401 (checks registers itself)
+        from . import checks, conf, crypto, revocation, shared_cache  # noqa: F401 (checks registers itself)
         from .models import ApiClient
 
         if conf.is_embedded():
             crypto.check_configured()  # at start-up, in gunicorn too, not at the first token
         post_migrate.connect(ensure_signing_key, sender=self)
+        post_migrate.connect(shared_cache.create_table, sender=self)
         post_save.connect(revocation.client_changed, sender=ApiClient)
         post_delete.connect(revocation.client_changed, sender=ApiClient)
 

@@ -13,6 +13,9 @@ class ApiClient(AbstractApplication):
     """A machine-to-machine application: Auth0's "M2M application" for the embedded issuer."""
 
     is_active = models.BooleanField(default=True, help_text="A disabled client is refused as invalid_client.")
+    secret_rotated_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Tokens issued before this are refused by the API."
+    )
 
     class Meta(AbstractApplication.Meta):
         verbose_name = "API client"

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 
 from .models import ApiClient, ClientGrant
@@ -42,13 +43,14 @@ def api_client_create(*, name: str, scopes: list[str], audience: str | None = No
 def api_client_reset_secret(*, client: ApiClient) -> str:
     """A new secret for the same client id, so that what the client wrote stays its own.
 
-    The old secret stops at once (only the new hash is kept); tokens already issued live on
-    until they expire, unless the client is also disabled for a moment.
+    The old secret stops at once (only the new hash is kept), and so do the tokens issued
+    before: the API refuses a token older than `secret_rotated_at` (issuer/revocation.py).
     """
     secret = generate_client_secret()
     client.client_secret = secret
     client.hash_client_secret = True
-    client.save(update_fields=["client_secret", "hash_client_secret", "updated"])
+    client.secret_rotated_at = timezone.now()
+    client.save(update_fields=["client_secret", "hash_client_secret", "secret_rotated_at", "updated"])
     return secret
 
 

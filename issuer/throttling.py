@@ -1,22 +1,22 @@
 """Failed client authentications at /oauth/token, and the caller's address they are counted by.
 
 Counted per (client id, address) and per address, never per client id alone: client ids are
-public (every token and entry names one). And the count never stops a client that presents
-its correct secret: the secret is checked first and only wrong ones are answered 429 once a
-count is over OAUTH_CLIENT_AUTH_FAILURE_LIMIT, so a stranger sharing the client's address (a
-NAT, a load balancer) cannot lock it out. Guessing a secret stays hopeless anyway (128
-random characters, each guess a PBKDF2 check); the count makes a guessing run visible and
-answers it 429. The counts are in Django's cache, in Redis when REDIS_URL is set, so that
-every instance sees the same ones.
-"""
+public (every token and entry names one). Past OAUTH_CLIENT_AUTH_FAILURE_LIMIT, a (client id,
+address) pair is answered 429 before any hash is computed, so a guessing run costs the server
+nothing more. The per-address count (failures under any client id) is read only after the
+secret was checked: a stranger sharing the client's address (a NAT, a load balancer) who
+fails under other client ids cannot lock out a client presenting its right secret. The
+counts are in the shared cache (issuer/shared_cache.py: Redis, else the database), so that
+every worker and instance sees the same ones."""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from .shared_cache import cache
 
 
 def client_address(request: HttpRequest) -> str:
@@ -41,6 +41,11 @@ def _keys(request: HttpRequest, client_id: str) -> list[str]:
     client_digest = hashlib.sha256(f"{client_id}|{address}".encode()).hexdigest()
     address_digest = hashlib.sha256(address.encode()).hexdigest()
     return [f"issuer:auth-failures:client-at:{client_digest}", f"issuer:auth-failures:addr:{address_digest}"]
+
+
+def is_client_locked_out(request: HttpRequest, client_id: str) -> bool:
+    """Whether this client id failed too often from this address: then refused before any hash."""
+    return (cache.get(_keys(request, client_id)[0]) or 0) >= settings.OAUTH_CLIENT_AUTH_FAILURE_LIMIT
 
 
 def is_locked_out(request: HttpRequest, client_id: str) -> bool:

@@ -6,6 +6,7 @@ from django.conf import settings
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
+from . import client_secrets
 from .models import ClientGrant
 
 
@@ -23,6 +24,19 @@ def requested_audience(request: Any) -> str:
 
 class ClientGrantValidator(OAuth2Validator):
     """Scopes come from the client's grant on the requested API, as in Auth0's client grants."""
+
+    def authenticate_client(self, request: Any, *args, **kwargs) -> bool:
+        """The toolkit's check, plus the same work for an unknown client and a hash upgrade on success."""
+        authenticated = super().authenticate_client(request, *args, **kwargs)
+        presented = client_secrets.presented_secret(self._extract_basic_auth(request), request)
+        if authenticated:
+            client_secrets.upgrade_hash(request.client, presented)
+        elif request.client is None:
+            client_secrets.check_unknown_client(presented)
+        return authenticated
+
+    def _check_secret(self, provided_secret: str, stored_secret: str) -> bool:
+        return client_secrets.check(provided_secret, stored_secret)
 
     def validate_grant_type(
         self, client_id: str, grant_type: str, client: Any, request: Any, *args, **kwargs

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from oauth2_provider import views as oauth2_views
 
-from . import backends, conf, keys, throttling
+from . import backends, client_secrets, conf, crypto, keys, seal_check, throttling
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,19 @@ def with_description(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def too_many_failures() -> JsonResponse:
+    response = token_error("too_many_requests", 429, "Too many failed client authentications.")
+    response["Retry-After"] = str(settings.OAUTH_CLIENT_AUTH_FAILURE_WINDOW)
+    return response
+
+
+def busy_error(busy: client_secrets.Busy) -> JsonResponse:
+    error = "too_many_requests" if busy.status == 429 else "temporarily_unavailable"
+    response = token_error(error, busy.status, busy.description)
+    response["Retry-After"] = str(client_secrets.RETRY_AFTER_SECONDS)
+    return response
+
+
 class TokenView(oauth2_views.TokenView):
     """POST /oauth/token: the client credentials grant, every error as RFC 6749 §5.2 with a description."""
 
@@ -77,17 +90,24 @@ class TokenView(oauth2_views.TokenView):
             # username") as if this server offered it.
             return token_error("unsupported_grant_type", 400)
         client_id = backends.presented_client_id(request)
+        if throttling.is_client_locked_out(request, client_id):
+            # This client id failed too often from this address: answered before any hash.
+            return too_many_failures()
         locked_out = throttling.is_locked_out(request, client_id)
-        response = super().post(request, *args, **kwargs)
+        try:
+            with client_secrets.address_slot(throttling.client_address(request)):
+                response = super().post(request, *args, **kwargs)
+        except client_secrets.Busy as busy:
+            return busy_error(busy)
+        except crypto.InvalidToken:  # a signing key the key-encryption key cannot open
+            logger.error("Cannot sign a token: %s", seal_check.restore_hint())
+            return token_error("temporarily_unavailable", 503, "The token service cannot sign tokens now.")
         if response.status_code != 401:
             return response
-        # The secret was checked first: a client presenting its right one is never locked out.
+        # Failures under other client ids (strangers at the same address) are counted after
+        # the check: a client presenting its right secret is never locked out by them.
         self._failed(request, client_id, "wrong credentials")
-        if not locked_out:
-            return response
-        response = token_error("too_many_requests", 429, "Too many failed client authentications.")
-        response["Retry-After"] = str(settings.OAUTH_CLIENT_AUTH_FAILURE_WINDOW)
-        return response
+        return too_many_failures() if locked_out else response
 
     def _failed(self, request: HttpRequest, client_id: str, reason: str) -> None:
         throttling.record_failure(request, client_id)
@@ -103,7 +123,11 @@ class TokenView(oauth2_views.TokenView):
 @require_GET
 def jwks(request: HttpRequest) -> JsonResponse:
     _require_embedded()
-    response = JsonResponse(keys.jwks())
+    try:
+        response = JsonResponse(keys.jwks())
+    except crypto.InvalidToken:
+        logger.error("Cannot publish the signing keys: %s", seal_check.restore_hint())
+        return JsonResponse({"detail": "The signing keys cannot be published now."}, status=503)
     response["Cache-Control"] = "public, max-age=300"
     return response
 

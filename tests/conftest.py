@@ -22,6 +22,7 @@ import pytest
 from django.core.cache import cache
 
 from issuer import keys as issuer_keys
+from issuer import shared_cache
 from timesheets import jwks
 from timesheets.models import Timesheet
 
@@ -74,11 +75,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_caches() -> Iterator[None]:
-    """Key caches and throttle counters live for the process; each test starts without them."""
+def _fresh_process_caches(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Key caches and throttle counters live for the process; each test starts without them.
+
+    The shared cache (lockout counts, client status) is a database table outside the models,
+    so a flush leaves it: a test with database access empties it first.
+    """
     jwks.forget_key_sets()
     issuer_keys.forget_public_keys()
     cache.clear()
+    if "_django_db_helper" in request.fixturenames:
+        request.getfixturevalue("_django_db_helper")
+        shared_cache.cache.clear()
     yield
     jwks.forget_key_sets()
     issuer_keys.forget_public_keys()

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .weeks import IsoWeek, between
+from .weeks import IsoWeek, between, parse_kept
 
 
 class WeekRangeFilter(admin.ListFilter):
@@ -32,7 +32,7 @@ class WeekRangeFilter(admin.ListFilter):
             text = values[-1] if values else ""
             self.used_parameters[name] = text
             try:
-                self.bounds[name] = IsoWeek.parse(text) if text else None
+                self.bounds[name] = parse_kept(text) if text else None
             except ValueError as error:
                 raise IncorrectLookupParameters(error) from error
 

@@ -26,7 +26,7 @@ from people.models import Person
 from . import services
 from .models import Timesheet
 from .permissions import caller_identity
-from .weeks import IsoWeek
+from .weeks import IsoWeek, parse_kept
 
 if TYPE_CHECKING:
     from .admin import TimesheetAdmin
@@ -78,7 +78,7 @@ def chosen_week(request: HttpRequest) -> tuple[IsoWeek, list[str]]:
     if not text:
         return this_week, []
     try:
-        return IsoWeek.parse(text), []
+        return parse_kept(text), []
     except ValueError as error:
         return this_week, [f"{error} Showing this week."]
 
@@ -146,7 +146,7 @@ def _decide(model_admin: TimesheetAdmin, request: HttpRequest) -> HttpResponse:
     if not model_admin.has_approve_permission(request):
         raise PermissionDenied
     try:
-        week = IsoWeek.parse(request.POST.get("week", ""))
+        week = parse_kept(request.POST.get("week", ""))
         user_type, user_id = request.POST.get("person", "").split(":", 1)
     except ValueError:
         messages.error(request, "Pick a week and a person.")

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from . import weekly
-from .weeks import IsoWeek
+from .weeks import IsoWeek, clamped, parse_kept
 
 Range = tuple[IsoWeek, IsoWeek]
 
@@ -21,14 +21,14 @@ def chosen_range(request: HttpRequest, default: Range) -> tuple[IsoWeek, IsoWeek
         text = request.GET.get(name, "")
         if text:
             try:
-                bounds[position] = IsoWeek.parse(text)
+                bounds[position] = parse_kept(text)
             except ValueError as error:
                 errors.append(str(error))
     start, end = bounds
     if start > end:
         start, end = end, start
     if len(weekly.weeks_between(start, end)) > weekly.MAX_WEEKS:
-        start = end.plus(1 - weekly.MAX_WEEKS)
+        start = clamped(end.plus(1 - weekly.MAX_WEEKS))
         errors.append(f"At most {weekly.MAX_WEEKS} weeks at a time: showing {start} to {end}.")
     return start, end, errors
 

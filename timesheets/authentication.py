@@ -17,7 +17,7 @@ from issuer import revocation
 from people.lookup import PersonCard, active_person
 from people.models import ROLE_SCOPES
 
-from . import jwks
+from . import creators, jwks
 from .models import Timesheet, TimesheetEvent
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,8 @@ def principal_from_claims(claims: dict[str, Any]) -> TokenPrincipal:
         # Every write is recorded against the client: an id the record cannot hold would fail
         # the write, not the token.
         raise InvalidToken(f"azp or client_id is longer than {MAX_CLIENT_ID_LENGTH} characters")
+    if not creators.can_be_a_client_actor(client_id):
+        raise InvalidToken(f"client id {client_id!r} holds ':', which marks staff and person actors")
     return TokenPrincipal(subject=subject, client_id=client_id, scopes=token_scopes(claims), claims=claims)
 
 
@@ -256,8 +258,10 @@ class BearerTokenAuthentication(BaseAuthentication):
                 raise InvalidToken("malformed Authorization header")
             claims = verify_access_token(token, issuer=issuer_conf.expected_issuer(request))
             principal = principal_from_claims(claims)
-            if issuer_conf.is_embedded() and not revocation.is_client_active(principal.client_id):
-                raise InvalidToken(f"client {principal.client_id!r} is disabled or deleted")
+            if issuer_conf.is_embedded() and not revocation.token_stands(
+                principal.client_id, claims.get("iat")
+            ):
+                raise InvalidToken(f"client {principal.client_id!r} disabled, deleted or its secret rotated")
             if acts_for_person(claims):
                 principal = with_person(principal)
         except InvalidToken as exc:

@@ -9,6 +9,9 @@ What `created_by` (and an event's `actor`) holds, by the caller that wrote:
 - a person's token, held by an app: `person:<client_id>:<subject>`, read "ann via
   Timesheets web" (the person's name via the app's);
 - a staff user of the admin or the browsable API: `user:<username>`, read as the username.
+
+A client id never holds the colon that marks the other kinds: the API refuses such tokens
+(timesheets/authentication.py), so no client can pose as a staff user or a person.
 """
 
 from __future__ import annotations
@@ -22,6 +25,18 @@ from people.models import Person
 from .authentication import PERSON_PREFIX
 
 STAFF_PREFIX = "user:"
+# Actors of other kinds are written KIND:ID (`user:NAME`, `person:CLIENT:SUBJECT`); a client
+# is its bare id. So a client id holding this could pose as another actor (SECURITY.md).
+KIND_SEPARATOR = ":"
+
+
+def can_be_a_client_actor(client_id: str) -> bool:
+    """Whether this token's client id can be recorded as a client without reading as another actor.
+
+    Neither the embedded issuer's ids (letters and digits) nor Auth0's hold a colon; a token
+    whose client id does is refused rather than recorded as, say, the staff user `user:admin`.
+    """
+    return KIND_SEPARATOR not in client_id
 
 
 def creator_names(identities: Iterable[str]) -> dict[str, str]:

@@ -32,8 +32,12 @@ NAMED = ("person_name", "week_start", "week_end", "approved_by_name", "created_b
 HEADER = (*FIELDS, *NAMED)
 CHUNK_SIZE = 2000
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV Injection");
-# a leading apostrophe makes it text. Tab and carriage return are on OWASP's list too.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# a leading apostrophe makes it text. Tab and carriage return are on OWASP's list too, and
+# so are the full-width and small forms, which Excel with an East Asian input method reads
+# as = + - @. Every CSV the project writes goes through neutralise().
+FULL_WIDTH = ("\uff1d", "\uff0b", "\uff0d", "\uff20")  # full-width = + - @
+SMALL_FORMS = ("\ufe66", "\ufe62", "\ufe63", "\ufe6b")  # the same, small
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", *FULL_WIDTH, *SMALL_FORMS)
 # What a total row says in the `id` column, so that a script can tell it from an entry.
 TOTAL = "total"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

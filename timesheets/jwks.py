@@ -30,6 +30,7 @@ from django.dispatch import receiver
 
 from common.oauth import issuer_metadata, metadata_url
 from issuer import conf as issuer_conf
+from issuer import crypto as issuer_crypto
 from issuer import keys as issuer_keys
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,12 @@ class EmbeddedKeys:
     """The embedded issuer's published keys, looked up in-process (see `issuer.keys.public_key`)."""
 
     def get_key(self, kid: str | None) -> jwt.PyJWK:
-        key = issuer_keys.public_key(kid) if kid is not None else None
+        if kid is None:
+            raise KeyUnavailable("no kid")
+        try:
+            key = issuer_keys.public_key(kid)
+        except issuer_crypto.InvalidToken:  # sealed under another key: issuer/seal_check.py
+            raise KeyUnavailable(f"the signing key {kid!r} cannot be opened") from None
         if key is None:
             raise KeyUnavailable(f"no published key with kid {kid!r}")
         return key

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from common.weeks import IsoWeek
 
 from .models import Timesheet
+from .weeks import FIRST_YEAR, LAST_YEAR
 
 MAX_BATCH_ITEMS = 1000
 
@@ -51,7 +52,14 @@ class TimesheetSerializer(serializers.ModelSerializer):
     """An entry as docs/api.md ("An entry") defines it; unknown fields are refused, not ignored."""
 
     user_id = serializers.CharField(min_length=1, max_length=64, validators=[validate_printable])
-    year = serializers.IntegerField(min_value=1, max_value=9999)
+    year = serializers.IntegerField(
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        error_messages={
+            "min_value": f"Years from {FIRST_YEAR} to {LAST_YEAR} only.",
+            "max_value": f"Years from {FIRST_YEAR} to {LAST_YEAR} only.",
+        },
+    )
     week = serializers.IntegerField(min_value=1, max_value=53)
     project = serializers.CharField(min_length=1, max_length=100, validators=[validate_printable])
     hours = serializers.DecimalField(
@@ -183,9 +191,12 @@ MAX_RECONCILE_KEYS = 100_000
 
 def parse_iso_week(value: str) -> IsoWeek:
     try:
-        return IsoWeek.parse(value)
+        week = IsoWeek.parse(value)
     except ValueError:
         raise serializers.ValidationError(f"{value!r} is not an ISO week like 2024-W09.") from None
+    if not FIRST_YEAR <= week.year <= LAST_YEAR:
+        raise serializers.ValidationError(f"Years from {FIRST_YEAR} to {LAST_YEAR} only.")
+    return week
 
 
 class ReconcileSerializer(serializers.Serializer):

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from common.keys import tracker_key_person
@@ -354,6 +356,8 @@ def timesheets_reconcile(
     candidates = (
         Timesheet.objects.select_for_update()
         .filter(between(first_week, last_week), created_by=created_by, external_id__startswith=prefix)
+        # startswith is LIKE, which ignores case on SQLite: `TOGGL:` keys are no toggl: ones.
+        .filter(Exact(Substr("external_id", 1, len(prefix)), prefix))
         .order_by("external_id")  # the upsert's lock order, so the two never deadlock
     )
     for timesheet in candidates:

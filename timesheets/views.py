@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from . import export, health, rules, services
+from . import export, health, query, rules, services
 from .exceptions import Conflict
 from .fastcheck import entry_checker
 from .filters import ORDERING_FIELDS, IndexedOrderingFilter, KnownParametersOnly, TimesheetFilter
@@ -142,10 +142,8 @@ class TimesheetViewSet(
     @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def batch(self, request: Request) -> Response:
         """Up to 1,000 entries; one result per item, in order. An invalid item holds back no other."""
-        try:
-            dry_run = BooleanField().to_internal_value(request.query_params.get("dry_run", "false"))
-        except ValidationError as exc:
-            raise ValidationError({"dry_run": exc.detail}) from None
+        query.refuse_unknown_parameters(request, known={"dry_run"})
+        dry_run = query.flag(request, "dry_run")
         items = request.data
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH_ITEMS:
             raise ValidationError(

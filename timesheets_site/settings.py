@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from common import scopes
@@ -137,11 +138,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # /healthz answers within this many seconds even when the database does not.
 HEALTHZ_TIMEOUT = 1.0
 
+# "shared" holds what every worker must see alike: the token endpoint's failure counts and
+# the clients' status (issuer/shared_cache.py). Without Redis it is the database's.
 REDIS_URL = os.getenv("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _redis, "shared": _redis}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "shared": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "timesheets_shared_cache",
+            # Culling drops entries when full: room enough that a flood from many addresses
+            # does not evict the counts it is measured by.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
+
+# Django's hashers for people's passwords, then the one for client secrets (issuer/hashers.py
+# says why a random secret needs no slow hash); listed so that stored hashes are recognised.
+PASSWORD_HASHERS = [*global_settings.PASSWORD_HASHERS, "issuer.hashers.ClientSecretHasher"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -227,6 +244,8 @@ OAUTH2_PROVIDER = {
     "ID_TOKEN_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
     "REFRESH_TOKEN_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
     "SCOPES": TIMESHEETS_SCOPES,
+    # A salted SHA-256: microseconds a check, so wrong secrets cannot exhaust the CPU.
+    "CLIENT_SECRET_HASHER": "client_secret_sha256",
     # Only the client credentials grant is used; the rest of RFC 9700 costs nothing to adopt.
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,

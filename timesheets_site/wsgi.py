@@ -5,3 +5,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timesheets_site.settings")
 
 application = get_wsgi_application()
+
+# After the app is loaded: stop at start, not at every token, when the signing keys cannot be opened.
+from issuer.seal_check import refuse_unopenable_signing_keys  # noqa: E402
+
+refuse_unopenable_signing_keys()

@@ -26,7 +26,7 @@ def test_it_prints_credentials_and_stores_the_secret_hashed(db, settings):
     credentials = create("cron", "--scopes", "create:timesheets")
     client = ApiClient.objects.get(client_id=credentials["client_id"])
     assert client.client_secret != credentials["client_secret"]
-    assert client.client_secret.startswith("pbkdf2_sha256$")
+    assert client.client_secret.startswith("client_secret_sha256$")  # issuer/hashers.py
     assert client.grants.get().scope == "create:timesheets"
 
 

@@ -48,7 +48,7 @@ def test_a_dry_run_answers_each_outcome_and_writes_nothing(app, app_token, entry
 
 def test_the_same_batch_for_real_answers_what_the_dry_run_said(app, app_token, entry, seeded):
     batch = [entry(external_id="edit", hours=41), entry(external_id="new"), entry(external_id="new", hours=2)]
-    preview = app.post("/timesheets/batch?dry_run=1", token=app_token, json=batch).json()
+    preview = app.post("/timesheets/batch?dry_run=true", token=app_token, json=batch).json()
     written = app.post("/timesheets/batch", token=app_token, json=batch).json()
     assert [item["status"] for item in preview] == [item["status"] for item in written]
     assert Timesheet.objects.get(external_id="new").hours == 2

@@ -32,7 +32,8 @@ def redis_cache(settings):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/0",
             "KEY_PREFIX": prefix,
-        }
+        },
+        "shared": settings.CACHES["shared"],
     }
     client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
     yield client, prefix
