@@ -147,6 +147,16 @@ class IssuerValidator(OAuth2Validator):
         request.scopes = [scope for scope in request.scopes if scope]  # "" is no scope
         return active_person(request.user) is not None
 
+    def confirm_redirect_uri(
+        self, client_id: str, code: str, redirect_uri: str, client: Any, request: Any, *args, **kwargs
+    ) -> bool:
+        # RFC 6749 §5.2 names this invalid_grant; oauthlib would answer invalid_request.
+        if not super().confirm_redirect_uri(client_id, code, redirect_uri, client, request, *args, **kwargs):
+            raise errors.InvalidGrantError(
+                description="The redirect_uri is not the one the code was issued for.", request=request
+            )
+        return True
+
     def validate_refresh_token(self, refresh_token: str, client: Any, request: Any, *args, **kwargs) -> bool:
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
             return False

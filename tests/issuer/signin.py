@@ -78,6 +78,7 @@ class App:
         self, base_url: str, client_id: str, *, redirect_uri: str = REDIRECT_URI, scope: str | None = None
     ):
         self.base_url = base_url
+        self.redirect_uri = redirect_uri
         self.session = OAuth2Session(
             client_id,
             redirect_uri=redirect_uri,
@@ -94,14 +95,14 @@ class App:
         )
 
     def follow(self, url: str) -> Redirect:
-        """Follows redirects while they stay on this server (the sign-in page and back)."""
+        """Follows redirects on this server (the sign-in page and back) until the app's own."""
         for _ in range(5):
             response = self.browser.get(url, allow_redirects=False, timeout=30)
             location = response.headers.get("Location")
             if response.status_code != 302 or location is None:
                 return Redirect(response.status_code, None, response.text)
             target = urljoin(url, location)
-            if not target.startswith(self.base_url + "/"):
+            if target.split("?")[0] == self.redirect_uri or not target.startswith(self.base_url + "/"):
                 return Redirect(302, target, response.text)
             url = target
         raise AssertionError("too many redirects")
