@@ -8,13 +8,14 @@ name the one API (OAUTH_AUDIENCE), and ID tokens are signed with the issuer's ow
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jwt
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import router, transaction
-from oauth2_provider.models import get_id_token_model
+from oauth2_provider.models import get_grant_model, get_id_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
@@ -23,6 +24,10 @@ from people.models import Person
 
 from . import keys, redirects, tokens
 from .models import ClientGrant
+
+# RFC 7636 §4.2: BASE64URL(SHA-256(verifier)), always 43 characters.
+S256_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
+NONCE_MAX_LENGTH = get_grant_model()._meta.get_field("nonce").max_length
 
 
 def requested_audience(request: Any) -> str:
@@ -134,6 +139,17 @@ class IssuerValidator(OAuth2Validator):
             # RFC 6749 §4.1.2.1, on the redirect: a staff sign-in is not a person.
             raise errors.AccessDeniedError(
                 description="Only a person with an active sign-in may use this app.", request=request
+            )
+        if request.code_challenge_method != "S256" or not S256_CHALLENGE.fullmatch(
+            request.code_challenge or ""
+        ):
+            raise errors.InvalidRequestError(
+                description="PKCE with S256 only: a code_challenge of 43 base64url characters (RFC 7636).",
+                request=request,
+            )
+        if len(request.nonce or "") > NONCE_MAX_LENGTH:
+            raise errors.InvalidRequestError(
+                description=f"The nonce is longer than {NONCE_MAX_LENGTH} characters.", request=request
             )
         request.scopes = person_scopes(person, request.scopes)
         request.resource = []  # checked by validate_response_type; see validate_grant_type

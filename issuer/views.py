@@ -110,14 +110,19 @@ class TokenView(oauth2_views.TokenView):
 
 
 def with_issuer(uri: str, issuer: str) -> str:
-    """The redirect with RFC 9207's `iss`, on answers and errors alike.
+    """The redirect with RFC 9207's `iss`, on answers and errors alike, beside the other
+    parameters (in the fragment for response_mode=fragment).
 
     The library adds one to answers only, and derives it from the request's host without the
     trailing slash; the one issuer identifier is conf.embedded_issuer_url's.
     """
     parts = urlsplit(uri)
-    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "iss"]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("iss", issuer)])))
+    query, fragment = (
+        [(key, value) for key, value in parse_qsl(part, keep_blank_values=True) if key != "iss"]
+        for part in (parts.query, parts.fragment)
+    )
+    (fragment if fragment else query).append(("iss", issuer))
+    return urlunsplit(parts._replace(query=urlencode(query), fragment=urlencode(fragment)))
 
 
 class AuthorizationView(oauth2_views.AuthorizationView):

@@ -68,3 +68,10 @@ def test_a_code_works_only_for_its_app(api):
     with pytest.raises(OAuthError) as refused:
         other.fetch_token(redirect)
     assert refused.value.error == "invalid_grant"
+
+
+def test_a_challenge_that_no_s256_makes_is_refused(app):
+    app.session.code_challenge_method = None
+    redirect = app.sign_in_and_authorize(code_challenge="x" * 128, code_challenge_method="S256")
+    assert redirect.params["error"] == "invalid_request"
+    assert "code" not in redirect.params
