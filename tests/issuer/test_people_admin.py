@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .signin import make_person
+from issuer.models import ApiClient
+
+from .signin import make_app, make_person
 
 
 @pytest.fixture
@@ -38,3 +40,17 @@ def test_role_and_active_are_edited_on_the_person(admin_client):
     person.account.refresh_from_db()
     assert person.role == "manager"
     assert not person.account.is_active
+
+
+def test_an_apps_redirect_uris_are_edited_and_checked(admin_client):
+    app = ApiClient.objects.get(client_id=make_app())
+    url = f"/admin/issuer/apiclient/{app.pk}/change/"
+    form = {"name": app.name, "is_active": "on", "redirect_uris": "javascript:alert(1)"}
+    form |= {"grants-TOTAL_FORMS": "0", "grants-INITIAL_FORMS": "0"}
+
+    response = admin_client.post(url, form)
+
+    assert response.status_code == 200  # the form again, with the reason
+    assert "private-use scheme" in response.content.decode()
+    app.refresh_from_db()
+    assert app.redirect_uris == "https://app.example/callback"
