@@ -40,3 +40,8 @@ def test_no_origin_is_listed_by_default(client, db):
 def test_the_admin_and_the_sign_in_page_are_never_cors(client, db, cors):
     for path in ("/admin/login/", "/accounts/login/", "/oauth/authorize"):
         assert "Access-Control-Allow-Origin" not in preflight(client, path)
+
+
+def test_the_token_answer_itself_carries_the_header(client, db, cors):
+    response = client.post("/oauth/token", {"grant_type": "client_credentials"}, HTTP_ORIGIN=ORIGIN)
+    assert response["Access-Control-Allow-Origin"] == ORIGIN

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from authlib.integrations.base_client.errors import OAuthError
 
+from people.models import Person
+
 from .signin import App, make_app, make_person, verified_claims
 
 
@@ -56,3 +58,14 @@ def test_revocation_paths_work_with_and_without_the_slash(app, signed_in, api):
     form = {"token": signed_in["refresh_token"], "client_id": app.session.client_id}
     assert api.post("/oauth/revoke/", data=form).status_code == 200
     assert refused(app, signed_in["refresh_token"]) == "invalid_grant"
+
+
+def test_a_role_taken_away_bounds_the_next_refresh(api):
+    mia = make_person("mia", manager=True)
+    app = App(api.base_url, make_app(), scope="read:timesheets approve:timesheets")
+    token = app.fetch_token(app.sign_in_and_authorize("mia"))
+    Person.objects.filter(pk=mia.pk).update(role="employee")
+
+    renewed = app.refresh(token["refresh_token"], scope=None)
+
+    assert renewed["scope"] == "read:timesheets"

@@ -54,3 +54,11 @@ def test_a_person_switched_off_gets_no_refresh(app):
     with pytest.raises(OAuthError) as refused:
         app.refresh(token["refresh_token"])
     assert refused.value.error == "invalid_grant"
+
+
+def test_userinfo_refuses_a_person_switched_off(api):
+    make_person("ann")
+    app = App(api.base_url, make_app(), scope="openid read:timesheets")
+    token = app.fetch_token(app.sign_in_and_authorize())
+    switch_off("ann")
+    assert api.get("/oauth/userinfo", token=token["access_token"]).status_code == 401
