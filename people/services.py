@@ -28,6 +28,9 @@ def person_create(
     """A new sign-in with its identity. Without a password the sign-in cannot be used until
     one is set (the admin, or `changepassword`)."""
     User = get_user_model()
+    if not user_id or not user_id.isprintable():
+        # As in entries: the identity a person's entries will carry.
+        raise PersonNotCreated("The user id must be 1 to 64 printable characters.")
     if User.objects.filter(username=username).exists():
         raise PersonNotCreated(f"The username {username!r} is taken.")
     if Person.objects.filter(user_type=user_type, user_id=user_id).exists():

@@ -87,3 +87,8 @@ def test_a_weak_password_is_refused(db, tmp_path):
     with pytest.raises(CommandError, match="too short"):
         create("ann", "--user-type", "Employee", "--user-id", "007", "--password-file", str(weak))
     assert not get_user_model().objects.exists()
+
+
+def test_a_user_id_an_entry_could_not_carry_is_refused(db):
+    with pytest.raises(CommandError, match="printable"):
+        create("ann", "--user-type", "Employee", "--user-id", "00\t7")
