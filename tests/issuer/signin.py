@@ -71,6 +71,17 @@ class Redirect:
         return {key: values[0] for key, values in parse_qs(urlsplit(self.location or "").query).items()}
 
 
+_open_apps: list[App] = []
+
+
+def close_apps() -> None:
+    """Closes every app's connections. authlib's session sits in reference cycles, so its kept-alive
+    connection would outlive the test and hold a live-server thread's database connection open
+    (PostgreSQL then cannot drop the test database)."""
+    while _open_apps:
+        _open_apps.pop().close()
+
+
 class App:
     """A public app, as a phone or a browser runs it: authlib's session with PKCE S256."""
 
@@ -88,6 +99,11 @@ class App:
         )
         self.code_verifier = generate_token(48)
         self.browser = requests.Session()  # the person's browser: the sign-in cookie lives here
+        _open_apps.append(self)
+
+    def close(self) -> None:
+        self.session.close()
+        self.browser.close()
 
     def authorize_url(self, **params: Any) -> tuple[str, str]:
         return self.session.create_authorization_url(
