@@ -269,6 +269,7 @@ CORS_ALLOWED_ORIGINS = envlist("TIMESHEETS_CORS_ORIGINS", "")
 CORS_URLS_REGEX = r"^/(oauth/(token|revoke|userinfo)|timesheets|me)(/.*)?$"
 CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ["Location", "WWW-Authenticate"]
+
 # Failed client authentications allowed per client id and per address in the window.
 OAUTH_CLIENT_AUTH_FAILURE_LIMIT = envint("OAUTH_CLIENT_AUTH_FAILURE_LIMIT", 10)
 OAUTH_CLIENT_AUTH_FAILURE_WINDOW = envint("OAUTH_CLIENT_AUTH_FAILURE_WINDOW", 300)
@@ -283,8 +284,8 @@ TIMESHEETS_KEY_ENCRYPTION_KEYS = [
     key.strip() for key in (envsecret("TIMESHEETS_KEY_ENCRYPTION_KEY") or "").split(",") if key.strip()
 ]
 
-# The admin's and the people's sign-in (django-axes): a username is locked after this many failures from one
-# address, for the cool-off; the address is the same as the token endpoint's.
+# The admin's and the people's sign-in (django-axes): a username is locked after this many
+# failures from one address, for the cool-off; the address is the same as the token endpoint's.
 AXES_FAILURE_LIMIT = envint("DJANGO_ADMIN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("DJANGO_ADMIN_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
