@@ -1,9 +1,9 @@
-"""The admin for machine-to-machine clients: what such a client has, and nothing more.
+"""The admin for the issuer's clients: what such a client has, and nothing more.
 
-django-oauth-toolkit's own form shows redirect URIs, six grant types, OIDC settings and the
-hashed secret in an editable box, none of which a client credentials client uses. Here a
-client has a name, an active box and its grants; its secret is made by the server and shown
-once (on creation and by the rotate action), never edited.
+django-oauth-toolkit's own form shows six grant types, OIDC settings and the hashed secret
+in an editable box. Here a client has a name, an active box, its grants and, for an app
+people sign in to (made by `create_app_client`), its redirect URIs; its secret is made by
+the server and shown once (on creation and by the rotate action), never edited.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ class ClientGrantInline(admin.TabularInline):
 
 
 class UnusedModelAdmin(admin.ModelAdmin):
-    """django-oauth-toolkit's access tokens, grants, ID tokens and refresh tokens stay empty
-    here (the JWTs are never stored): set as their admin classes, this hides them."""
+    """django-oauth-toolkit's access tokens, grants, ID tokens and refresh tokens: kept only as
+    checksums, for refresh, revocation and userinfo, nothing to read; set as their admin
+    classes, this hides them."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return False
@@ -57,14 +58,19 @@ def show_secret(request: HttpRequest, client: ApiClient, secret: str, title: str
 class ApiClientAdmin(admin.ModelAdmin):
     """Registered by django-oauth-toolkit itself, through APPLICATION_ADMIN_CLASS."""
 
-    list_display = ["name", "client_id", "is_active", "created"]
-    list_filter = ["is_active"]
+    list_display = ["name", "client_id", "authorization_grant_type", "is_active", "created"]
+    list_filter = ["is_active", "authorization_grant_type"]
     search_fields = ["name", "client_id"]
     fields = ["name", "is_active", "client_id", "created", "updated"]
     readonly_fields = ["client_id", "created", "updated"]
     inlines = [ClientGrantInline]
     actions = ["rotate_secret"]
     view_on_site = False  # the library's get_absolute_url names a view this project does not route
+
+    def get_fields(self, request: HttpRequest, obj: ApiClient | None = None) -> list[str]:
+        if obj is not None and obj.authorization_grant_type == ApiClient.GRANT_AUTHORIZATION_CODE:
+            return [*self.fields[:3], "redirect_uris", *self.fields[3:]]
+        return self.fields
 
     def save_model(self, request: HttpRequest, obj: ApiClient, form: object, change: bool) -> None:
         if not change:

@@ -34,10 +34,16 @@ def test_a_token_signed_before_rotation_still_works(app):
     assert len(app.get("/.well-known/jwks.json").json()["keys"]) == 2
 
 
-def test_a_key_retired_longer_than_a_token_lives_is_no_longer_published(app, settings):
+def test_a_key_retired_longer_than_any_token_lives_is_no_longer_published(app, settings):
     old_token = app.fetch_token(scope="read:timesheets")
     call_command("rotate_signing_key")
-    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ACCESS_TOKEN_EXPIRE_SECONDS": -10}
+    # Every kind of token it signed: clients', people's and ID tokens.
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "ACCESS_TOKEN_EXPIRE_SECONDS": -10,
+        "ID_TOKEN_EXPIRE_SECONDS": -10,
+    }
+    settings.OAUTH_PERSON_TOKEN_SECONDS = -10
     assert len(app.get("/.well-known/jwks.json").json()["keys"]) == 1
     assert app.get("/timesheets", token=old_token).status_code == 401
 
