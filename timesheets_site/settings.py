@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "issuer",
     "timesheets",
     "importer",
+    "webapp",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("", include("issuer.urls")),
     path("", include("timesheets.urls")),
+    path("", include("webapp.urls")),
 ]
