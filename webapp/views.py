@@ -23,8 +23,10 @@ ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
 
 
 def cors_origins() -> list[str]:
-    """TIMESHEETS_CORS_ORIGINS, as a list or comma string, keeping only well-formed origins."""
-    value = getattr(settings, "TIMESHEETS_CORS_ORIGINS", None) or []
+    """The origins of TIMESHEETS_CORS_ORIGINS (django-cors-headers' CORS_ALLOWED_ORIGINS),
+    keeping only well-formed ones."""
+    value = getattr(settings, "TIMESHEETS_CORS_ORIGINS", None)
+    value = value or getattr(settings, "CORS_ALLOWED_ORIGINS", None) or []
     if isinstance(value, str):
         value = value.split(",")
     origins = (str(origin).strip().rstrip("/") for origin in value)
