@@ -17,6 +17,10 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from oauth2_provider.models import get_refresh_token_model
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from people.models import Person, Role
 from timesheets.models import Timesheet
@@ -75,14 +79,12 @@ def entry(
 
 
 def wait(driver: Any, condition: Any, timeout: float = 10) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(lambda _: condition())
+    # A list drawn again while it is read leaves stale elements: read it again.
+    waiting = WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException])
+    return waiting.until(lambda _: condition())
 
 
 def by_id(driver: Any, element_id: str) -> Any:
-    from selenium.webdriver.common.by import By
-
     return driver.find_element(By.ID, element_id)
 
 
@@ -93,9 +95,6 @@ def notice(driver: Any, kind: str, words: str) -> str:
 
 
 def sign_in(driver: Any, base_url: str, username: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-
     driver.get(base_url + "/app/")
     by_id(driver, "sign-in").click()
     wait(driver, lambda: "/accounts/login" in driver.current_url)
@@ -106,8 +105,6 @@ def sign_in(driver: Any, base_url: str, username: str) -> None:
 
 
 def row(driver: Any, list_id: str, project: str) -> Any:
-    from selenium.webdriver.common.by import By
-
     def find() -> Any:
         for item in driver.find_elements(By.CSS_SELECTOR, f"#{list_id} li"):
             if project in item.text:
@@ -159,22 +156,19 @@ def test_an_employee_logs_corrects_and_deletes_time_on_a_phone(api, browser):
     assert "approved" in row(browser, "entries", "Onboarding").text
 
     by_id(browser, "add-project").send_keys("Atlas")
-    by_id(browser, "add-hours").send_keys("7.5")
-    by_id(browser, "add-hours").submit()
+    by_id(browser, "add-hours").send_keys("7.5", Keys.ENTER)
     notice(browser, "message", "Added")
     added = Timesheet.objects.get(user_id="007", project="Atlas")
     assert added.hours == Decimal("7.5") and (added.year, added.week) == this_week()
     wait(browser, lambda: by_id(browser, "week-total").text == "9.5 h")
     screens(browser, "week")
 
-    from selenium.webdriver.common.by import By
-
     row(browser, "entries", "Atlas").find_element(By.XPATH, ".//button[text()='Correct']").click()
     hours = by_id(browser, f"edit-hours-{added.pk}")
     hours.clear()
     hours.send_keys("8")
     screens(browser, "correct")
-    hours.submit()
+    hours.send_keys(Keys.ENTER)
     notice(browser, "message", "Corrected")
     assert Timesheet.objects.get(pk=added.pk).hours == Decimal("8")
 
@@ -191,8 +185,6 @@ def test_an_employee_logs_corrects_and_deletes_time_on_a_phone(api, browser):
 
 
 def test_errors_are_said_in_words(api, browser):
-    from selenium.webdriver.common.by import By
-
     bob = person("bob", "008")
     approved_meanwhile = entry(bob, "Atlas", "3")
     gone_meanwhile = entry(bob, "Zephyr", "2")
@@ -201,7 +193,7 @@ def test_errors_are_said_in_words(api, browser):
 
     row(browser, "entries", "Atlas").find_element(By.XPATH, ".//button[text()='Correct']").click()
     Timesheet.objects.filter(pk=approved_meanwhile.pk).update(approved=True)
-    by_id(browser, f"edit-hours-{approved_meanwhile.pk}").submit()
+    by_id(browser, f"edit-hours-{approved_meanwhile.pk}").send_keys(Keys.ENTER)
     assert "already approved" in notice(browser, "error", "approved")
     screens(browser, "error")
 
@@ -229,8 +221,6 @@ def test_a_manager_approves_an_employees_entry_but_not_their_own(api, browser):
     screens(browser, "manager")
     set_viewport(browser, LAPTOP)
 
-    from selenium.webdriver.common.by import By
-
     row(browser, "pending", "Atlas").find_element(By.XPATH, ".//button[text()='Approve']").click()
     notice(browser, "message", "Approved 1 entry")
     assert Timesheet.objects.get(pk=theirs.pk).approved
@@ -250,8 +240,7 @@ def test_the_page_keeps_working_after_its_access_token_expires(api, browser, set
     time.sleep(6)
 
     by_id(browser, "add-project").send_keys("Atlas")
-    by_id(browser, "add-hours").send_keys("1")
-    by_id(browser, "add-hours").submit()
+    by_id(browser, "add-hours").send_keys("1", Keys.ENTER)
     notice(browser, "message", "Added")
     assert Timesheet.objects.filter(user_id="007", project="Atlas").exists()
     assert browser.execute_script("return window.sameVisit === true")

@@ -126,8 +126,14 @@ function correctionForm(entry) {
   return element("li", { className: "entry editing", dataset: { id: entry.id } }, form);
 }
 
+function whose(entry) {
+  const person = state.person;
+  const own = entry.user_type === person.user_type && entry.user_id === person.user_id;
+  return own ? "You" : `${entry.user_type} ${entry.user_id}`;
+}
+
 function pendingEntry(entry) {
-  const who = `${entry.user_type} ${entry.user_id}`;
+  const who = whose(entry);
   return element(
     "li",
     { className: "entry", dataset: { id: entry.id } },
@@ -246,16 +252,16 @@ function saveCorrection(entry) {
     const { project, hours } = state.editing;
     await api.correctEntry(entry.id, { project, hours });
     state.editing = null;
-    say(`Corrected: ${project}, ${hours} h.`);
     await loadWeek();
+    say(`Corrected: ${project}, ${hours} h.`);
   });
 }
 
 function remove(entry) {
   act(async () => {
     await api.deleteEntry(entry.id);
-    say(`Deleted: ${entry.project}.`);
     await loadWeek();
+    say(`Deleted: ${entry.project}.`);
   });
 }
 
@@ -269,8 +275,8 @@ function add(event) {
     await api.addEntry({ project, hours, year, week });
     $("add-project").value = "";
     $("add-hours").value = "";
-    say(`Added: ${project}, ${hours} h.`);
     await Promise.all([loadWeek(), loadRecentProjects()]);
+    say(`Added: ${project}, ${hours} h.`);
     $("add-project").focus();
   });
 }
@@ -285,12 +291,12 @@ function approve(entries) {
         approved += 1;
       } catch (error) {
         if (!(error instanceof api.ApiError)) throw error;
-        refusals.push(`${entry.project} of ${entry.user_type} ${entry.user_id}: ${inWords(error)}`);
+        refusals.push(`${entry.project} (${whose(entry)}) is not approved: ${inWords(error)}`);
       }
     }
     await loadWeek();
     const done = approved ? `Approved ${approved} ${approved === 1 ? "entry" : "entries"}.` : "";
-    if (refusals.length) complain([done, "Not approved:", ...refusals].filter(Boolean).join(" "));
+    if (refusals.length) complain([done, ...refusals].filter(Boolean).join(" "));
     else say(done);
   });
 }

@@ -31,7 +31,7 @@ export function inWords(error) {
     case 400:
       return fieldErrors(error.body) || detail || "The server did not accept that; check what you typed.";
     case 403:
-      return REFUSED[detail] || (detail ? `Not allowed: ${detail}` : "You are not allowed to do this.");
+      return REFUSED[detail] || detail || "You are not allowed to do this.";
     case 404:
       return "That is someone else's entry, or it no longer exists.";
     case 409:
