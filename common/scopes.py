@@ -17,3 +17,12 @@ SCOPES = {
     DELETE: "Delete timesheets",
     APPROVE: "Approve timesheets",
 }
+
+# OpenID Connect's own scopes: a people's app may ask for them beside the API's; they open
+# the ID token and userinfo, never the API.
+OPENID = "openid"
+OIDC_SCOPES = {
+    OPENID: "Sign in with OpenID Connect",
+    "profile": "Your name and username",
+    "email": "Your email address",
+}

@@ -6,6 +6,8 @@ OpenAPI document all ask these functions, so they cannot disagree.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -47,5 +49,24 @@ def expected_issuer(request: HttpRequest) -> str:
     return embedded_issuer_url(request) if is_embedded() else settings.OAUTH_ISSUER
 
 
+# The grants by which an app acts for a person: their tokens are the person's, not a client's.
+PERSON_GRANTS = frozenset({"authorization_code", "refresh_token"})
+
+
 def token_lifetime() -> int:
+    """A client's (client credentials) access token lifetime."""
     return settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"]
+
+
+def person_token_lifetime() -> int:
+    return settings.OAUTH_PERSON_TOKEN_SECONDS
+
+
+def access_token_lifetime(request: Any) -> int:
+    """oauthlib's `token_expires_in`: the `expires_in` of a token answer, and its JWT's `exp`."""
+    return person_token_lifetime() if request.grant_type in PERSON_GRANTS else token_lifetime()
+
+
+def longest_token_lifetime() -> int:
+    """How long a retired signing key stays published: until every token it signed has expired."""
+    return max(token_lifetime(), person_token_lifetime(), settings.OAUTH2_PROVIDER["ID_TOKEN_EXPIRE_SECONDS"])

@@ -59,7 +59,7 @@ def rotate_signing_key() -> SigningKey:
 
 
 def _published() -> QuerySet[SigningKey]:
-    horizon = timezone.now() - timedelta(seconds=conf.token_lifetime() + settings.OAUTH_LEEWAY)
+    horizon = timezone.now() - timedelta(seconds=conf.longest_token_lifetime() + settings.OAUTH_LEEWAY)
     return SigningKey.objects.filter(Q(retired_at__isnull=True) | Q(retired_at__gt=horizon))
 
 

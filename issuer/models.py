@@ -8,9 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from oauth2_provider.models import AbstractApplication
 
+from . import redirects
+
 
 class ApiClient(AbstractApplication):
-    """A machine-to-machine application: Auth0's "M2M application" for the embedded issuer."""
+    """An application of the embedded issuer, as in Auth0: a machine-to-machine client
+    (client credentials), or an app people sign in to (authorization code with PKCE)."""
 
     is_active = models.BooleanField(default=True, help_text="A disabled client is refused as invalid_client.")
 
@@ -19,6 +22,22 @@ class ApiClient(AbstractApplication):
 
     def is_usable(self, request: Any) -> bool:
         return self.is_active
+
+    def get_allowed_schemes(self) -> list[str]:
+        return redirects.allowed_schemes(self.redirect_uris.split())
+
+    def clean(self) -> None:
+        # The library's own check knows neither paths on this server nor private-use schemes.
+        errors = []
+        for uri in self.redirect_uris.split():
+            try:
+                redirects.check_registrable(uri)
+            except redirects.InvalidRedirectUri as exc:
+                errors.append(str(exc))
+        if not self.redirect_uris.split() and self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE:
+            errors.append("An app signing people in needs at least one redirect URI.")
+        if errors:
+            raise ValidationError({"redirect_uris": errors})
 
 
 class ClientGrant(models.Model):

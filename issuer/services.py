@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 
+from . import redirects
 from .models import ApiClient, ClientGrant
 
 
@@ -13,10 +14,13 @@ class UnknownScope(ValueError):
     pass
 
 
+InvalidRedirectUri = redirects.InvalidRedirectUri
+
+
 @dataclass(frozen=True)
 class NewClient:
     client: ApiClient
-    client_secret: str  # in clear only here: the database keeps a hash
+    client_secret: str  # in clear only here: the database keeps a hash; "" for a public app
 
 
 @transaction.atomic
@@ -56,3 +60,28 @@ def api_client_set_active(*, client: ApiClient, active: bool) -> None:
     """Off: no new token, and the API refuses the tokens it holds within seconds (issuer/revocation.py)."""
     client.is_active = active
     client.save(update_fields=["is_active", "updated"])
+
+
+@transaction.atomic
+def app_client_create(*, name: str, redirect_uris: list[str], confidential: bool = False) -> NewClient:
+    """Registers an app people sign in to: the authorization code grant with PKCE.
+
+    Public by default (a phone or a browser keeps no secret: PKCE binds the code to the app
+    instance instead). First-party, so people are asked no consent (skip_authorization).
+    Scopes come from each person's role, so an app has no client grant.
+    """
+    if not redirect_uris:
+        raise InvalidRedirectUri("An app needs at least one redirect URI.")
+    for uri in redirect_uris:
+        redirects.check_registrable(uri)
+    secret = generate_client_secret() if confidential else ""
+    client = ApiClient.objects.create(
+        name=name,
+        client_type=ApiClient.CLIENT_CONFIDENTIAL if confidential else ApiClient.CLIENT_PUBLIC,
+        authorization_grant_type=ApiClient.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=" ".join(redirect_uris),
+        client_secret=secret,
+        hash_client_secret=confidential,
+        skip_authorization=True,
+    )
+    return NewClient(client=client, client_secret=secret)

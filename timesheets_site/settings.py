@@ -17,6 +17,7 @@ from common import scopes
 from common.env import envbool, envint, envlist, envsecret
 from common.logs import stderr_logging
 from common.oauth import auth0_domain, configured_audience, configured_issuer
+from issuer.conf import access_token_lifetime
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "oauth2_provider",
+    "corsheaders",
     "axes",
     "people",
     "issuer",
@@ -61,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer on a CORS path carries its headers, refusals included.
+    "corsheaders.middleware.CorsMiddleware",
     "timesheets.middleware.HealthCheckMiddleware",
     "timesheets.middleware.ControlCharacterMiddleware",
     "timesheets.middleware.DatabaseUnavailableMiddleware",
@@ -215,29 +219,57 @@ TIMESHEETS_SCOPES = scopes.SCOPES
 
 # --- The embedded authorization server (django-oauth-toolkit) ------------------------
 
+# How long a person's access token lives (the authorization code grant and its refreshes): short,
+# since a JWT cannot be recalled and signing out revokes only the refresh token.
+OAUTH_PERSON_TOKEN_SECONDS = envint("OAUTH_PERSON_TOKEN_SECONDS", 300)
+
 OAUTH2_PROVIDER_APPLICATION_MODEL = "issuer.ApiClient"
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_GENERATOR": "issuer.tokens.generate_access_token",
     "ACCESS_TOKEN_EXPIRE_SECONDS": envint("OAUTH_TOKEN_LIFETIME", 3600),
-    "OAUTH2_VALIDATOR_CLASS": "issuer.validators.ClientGrantValidator",
+    # A callable, as oauthlib allows: a client's token lives ACCESS_TOKEN_EXPIRE_SECONDS, a
+    # person's OAUTH_PERSON_TOKEN_SECONDS (issuer/conf.py).
+    "EXTRA_SERVER_KWARGS": {"token_expires_in": access_token_lifetime},
+    "ID_TOKEN_EXPIRE_SECONDS": OAUTH_PERSON_TOKEN_SECONDS,
+    # A refresh token dies after 30 days unused (Auth0's default inactivity lifetime); each
+    # refresh replaces it, and presenting a replaced one revokes the whole sign-in (RFC 9700 §4.14).
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "PKCE_REQUIRED": True,
+    # OpenID Connect for people's apps: ID tokens and userinfo, signed with the issuer's own
+    # keys (issuer/validators.py), so one JWKS covers every token.
+    "OIDC_ENABLED": True,
+    "OAUTH2_VALIDATOR_CLASS": "issuer.validators.IssuerValidator",
     "OAUTH2_BACKEND_CLASS": "issuer.backends.FormOrJSONOAuthLibCore",
     "APPLICATION_ADMIN_CLASS": "issuer.admin.ApiClientAdmin",
-    # Client credentials JWTs are never stored: the library's token and grant tables stay empty.
+    # Tokens are stored only as checksums (COMPLIANT_BCP_RFC9700_TOKEN_STORAGE), for refresh,
+    # revocation and userinfo; nothing in them is worth an admin page.
     "ACCESS_TOKEN_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
     "GRANT_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
     "ID_TOKEN_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
     "REFRESH_TOKEN_ADMIN_CLASS": "issuer.admin.UnusedModelAdmin",
-    "SCOPES": TIMESHEETS_SCOPES,
-    # Only the client credentials grant is used; the rest of RFC 9700 costs nothing to adopt.
+    "SCOPES": {**TIMESHEETS_SCOPES, **scopes.OIDC_SCOPES},
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
-    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # The default for an app without redirect URIs; an app's own are allowed by
+    # ApiClient.get_allowed_schemes (issuer/redirects.py decides which may be registered).
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
+# People sign in here (people/urls.py); /oauth/authorize sends them here and back.
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# Web apps served from another origin may call the token, revocation and userinfo endpoints
+# and the API (django-cors-headers). Tokens are bearer tokens, never cookies: no credentials.
+CORS_ALLOWED_ORIGINS = envlist("TIMESHEETS_CORS_ORIGINS", "")
+CORS_URLS_REGEX = r"^/(oauth/(token|revoke|userinfo)|timesheets|me)(/.*)?$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["Location", "WWW-Authenticate"]
 # Failed client authentications allowed per client id and per address in the window.
 OAUTH_CLIENT_AUTH_FAILURE_LIMIT = envint("OAUTH_CLIENT_AUTH_FAILURE_LIMIT", 10)
 OAUTH_CLIENT_AUTH_FAILURE_WINDOW = envint("OAUTH_CLIENT_AUTH_FAILURE_WINDOW", 300)
@@ -252,7 +284,7 @@ TIMESHEETS_KEY_ENCRYPTION_KEYS = [
     key.strip() for key in (envsecret("TIMESHEETS_KEY_ENCRYPTION_KEY") or "").split(",") if key.strip()
 ]
 
-# The admin login (django-axes): a username is locked after this many failures from one
+# The admin's and the people's sign-in (django-axes): a username is locked after this many failures from one
 # address, for the cool-off; the address is the same as the token endpoint's.
 AXES_FAILURE_LIMIT = envint("DJANGO_ADMIN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("DJANGO_ADMIN_LOGIN_COOLOFF_MINUTES", 15))

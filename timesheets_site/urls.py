@@ -12,6 +12,7 @@ urlpatterns = [
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api-auth/", include("rest_framework.urls")),
     path("", include("issuer.urls")),
+    path("", include("people.urls")),
     path("", include("timesheets.urls")),
     path("", include("webapp.urls")),
 ]

@@ -34,10 +34,16 @@ def test_a_token_signed_before_rotation_still_works(api, embedded_token):
     assert len(api.get("/.well-known/jwks.json").json()["keys"]) == 2
 
 
-def test_a_key_retired_longer_than_a_token_lives_is_no_longer_published(api, embedded_token, settings):
+def test_a_key_retired_longer_than_any_token_lives_is_no_longer_published(api, embedded_token, settings):
     old_token = embedded_token("read:timesheets")
     call_command("rotate_signing_key")
-    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ACCESS_TOKEN_EXPIRE_SECONDS": -10}
+    # Every kind of token it signed: clients', people's and ID tokens.
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "ACCESS_TOKEN_EXPIRE_SECONDS": -10,
+        "ID_TOKEN_EXPIRE_SECONDS": -10,
+    }
+    settings.OAUTH_PERSON_TOKEN_SECONDS = -10
     assert len(api.get("/.well-known/jwks.json").json()["keys"]) == 1
     assert api.get("/timesheets", token=old_token).status_code == 401
 

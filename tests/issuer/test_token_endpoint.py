@@ -89,7 +89,7 @@ def test_errors_follow_rfc_6749_section_5_2(api, api_client, change, error, stat
     assert response.headers["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize("grant_type", ["password", "authorization_code", "refresh_token", "implicit"])
+@pytest.mark.parametrize("grant_type", ["password", "implicit"])
 def test_a_grant_not_offered_is_unsupported_without_hints(api, api_client, grant_type, tally):
     client_id, secret = api_client("read:timesheets")
     params = {"grant_type": grant_type, "client_id": client_id, "client_secret": secret}
@@ -98,10 +98,23 @@ def test_a_grant_not_offered_is_unsupported_without_hints(api, api_client, grant
 
     held = body == {
         "error": "unsupported_grant_type",
-        "error_description": "This server offers only the client_credentials grant.",
+        "error_description": (
+            "This server offers the client_credentials, authorization_code and refresh_token grants."
+        ),
     }
     tally("token endpoint: RFC 6749 §5.2 errors with a description", held)
     assert held, body
+
+
+def test_a_client_may_not_use_the_authorization_code_grant_of_peoples_apps(api, api_client):
+    client_id, secret = api_client("read:timesheets")
+    params = {"grant_type": "authorization_code", "client_id": client_id, "client_secret": secret}
+    params |= {"code": "x", "redirect_uri": "https://app.example/cb", "code_verifier": "v" * 43}
+
+    response = api.post("/oauth/token", data=params)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "unauthorized_client"
 
 
 def test_a_scope_beyond_the_grant_names_it(api, api_client):
@@ -153,7 +166,7 @@ def test_the_embedded_endpoints_are_off_when_another_issuer_is_configured(api, s
 def test_metadata_names_the_endpoints(api):
     metadata = api.get("/.well-known/openid-configuration").json()
     assert metadata["token_endpoint"] == metadata["issuer"] + "oauth/token"
-    assert metadata["grant_types_supported"] == ["client_credentials"]
+    assert "client_credentials" in metadata["grant_types_supported"]
     assert {"client_secret_post", "client_secret_basic"} <= set(
         metadata["token_endpoint_auth_methods_supported"]
     )

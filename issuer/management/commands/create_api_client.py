@@ -1,7 +1,6 @@
-import json
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from issuer.management.output import write_credentials
 from issuer.services import UnknownScope, api_client_create
 
 
@@ -20,9 +19,5 @@ class Command(BaseCommand):
             created = api_client_create(name=name, scopes=scopes.split())
         except UnknownScope as exc:
             raise CommandError(str(exc), returncode=2) from None
-        client_id, client_secret = created.client.client_id, created.client_secret
-        if as_json:
-            self.stdout.write(json.dumps({"client_id": client_id, "client_secret": client_secret}))
-        else:
-            self.stdout.write(f"client_id={client_id}\nclient_secret={client_secret}")
-            self.stderr.write("The secret is shown once and stored hashed: keep it now.")
+        credentials = {"client_id": created.client.client_id, "client_secret": created.client_secret}
+        write_credentials(self, credentials, as_json=as_json)
