@@ -23,10 +23,8 @@ ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
 
 
 def cors_origins() -> list[str]:
-    """The origins of TIMESHEETS_CORS_ORIGINS (django-cors-headers' CORS_ALLOWED_ORIGINS),
-    keeping only well-formed ones."""
-    value = getattr(settings, "TIMESHEETS_CORS_ORIGINS", None)
-    value = value or getattr(settings, "CORS_ALLOWED_ORIGINS", None) or []
+    """TIMESHEETS_CORS_ORIGINS (django-cors-headers' CORS_ALLOWED_ORIGINS), each a well-formed origin."""
+    value = getattr(settings, "CORS_ALLOWED_ORIGINS", None) or []
     if isinstance(value, str):
         value = value.split(",")
     origins = (str(origin).strip().rstrip("/") for origin in value)
@@ -62,6 +60,8 @@ def app(request: HttpRequest) -> HttpResponse:
         "audience": settings.OAUTH_AUDIENCE,
         # The embedded issuer's endpoints; with an outside issuer there is none to sign in at.
         "embedded": conf.is_embedded(),
+        # RFC 9207: the `iss` the sign-in comes back with, checked against a mix-up.
+        "issuer": conf.embedded_issuer_url(request) if conf.is_embedded() else None,
         "authorizeUrl": "/oauth/authorize",
         "tokenUrl": "/oauth/token",
         "revokeUrl": "/oauth/revoke",

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from oauth2_provider.models import get_refresh_token_model
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -81,7 +81,15 @@ def entry(
 def wait(driver: Any, condition: Any, timeout: float = 10) -> Any:
     # A list drawn again while it is read leaves stale elements: read it again.
     waiting = WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException])
-    return waiting.until(lambda _: condition())
+    try:
+        return waiting.until(lambda _: condition())
+    except TimeoutException:
+        # What the page said instead, for whoever reads the failure.
+        said = driver.execute_script(
+            "return [location.href, ...['error', 'message'].map(id => document.getElementById(id)?.innerText)]"  # noqa: E501
+        )
+        driver.save_screenshot(str(PROJECT_DIR / "artifacts" / "app-failure.png"))
+        raise AssertionError(f"the page never got there; it shows {said}") from None
 
 
 def by_id(driver: Any, element_id: str) -> Any:

@@ -28,7 +28,7 @@ def test_the_policy_allows_no_inline_script_no_frames_and_no_other_origin(client
 
 
 def test_the_policy_lets_the_page_reach_the_configured_cors_origins(client, settings):
-    settings.TIMESHEETS_CORS_ORIGINS = ["https://timesheets.abc.example", "https://x.example; script-src *"]
+    settings.CORS_ALLOWED_ORIGINS = ["https://timesheets.abc.example", "https://x.example; script-src *"]
     policy = client.get("/app/")["Content-Security-Policy"]
     assert "connect-src 'self' https://timesheets.abc.example;" in policy
     assert "x.example" not in policy  # not an origin: never spliced into the policy

@@ -76,6 +76,9 @@ export async function completeSignIn() {
   if (!pending || query.get("state") !== pending.state) {
     throw Object.assign(new SignInFailed("That sign-in was not started on this page; sign in again."), { draft });
   }
+  if (query.has("iss") && query.get("iss") !== config.issuer) {
+    throw Object.assign(new SignInFailed("That sign-in came from another server; sign in again."), { draft });
+  }
   if (query.has("error")) {
     const reason = query.get("error") === "access_denied" ? "The sign-in was cancelled." : "The sign-in failed.";
     throw Object.assign(new SignInFailed(`${reason} Sign in again.`), { draft });
