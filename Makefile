@@ -28,6 +28,7 @@ format: $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/python scripts/demo.py
 
-# Starts its own gunicorn instances on free loopback ports and fresh databases; prints figures.
+# Starts its own gunicorn instances on free loopback ports and fresh databases; prints figures
+# and, after a full run, rewrites the tables of docs/performance.md.
 bench: $(BIN)/.installed
 	$(BIN)/python scripts/bench.py

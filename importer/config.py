@@ -1,4 +1,4 @@
-"""The importer's configuration, from the environment (README.md, "Configuration").
+"""The importer's configuration, from the environment (docs/configuration.md).
 
 The importer is a client that may run on another machine: it reads the API's address and
 its own credentials, never the API's database.

@@ -1,4 +1,4 @@
-"""The importer's limits on what it reads and sends (README.md, "The importer", "Limits").
+"""The importer's limits on what it reads and sends (docs/importer.md, "Limits").
 
 They keep its memory bounded whatever a file holds: a row that breaks one is rejected with
 the reason, and the rows around it import as usual.
@@ -15,6 +15,6 @@ MAX_COLUMNS = 200
 MAX_DEPTH = 32
 # A page of an http(s):// source that answers {"results", "next"}.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
-# The API refuses request bodies over 2.5 MB with 413 (README.md, "The API"); batches are
+# The API refuses request bodies over 2.5 MB with 413 (docs/api.md, "A batch"); batches are
 # cut below that, with room for a proxy's own framing. A 413 all the same splits the batch.
 MAX_BODY_BYTES = 2_000_000

@@ -31,7 +31,7 @@ def token_request_params(request: HttpRequest) -> list[tuple[str, str]]:
         return []
     if not isinstance(body, dict):
         return []
-    params = []
+    params: list[tuple[str, str]] = []
     for key, value in body.items():
         values = value if key == "resource" and isinstance(value, list) else [value]
         params.extend((key, item) for item in values if isinstance(item, str))

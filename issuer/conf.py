@@ -44,9 +44,17 @@ def embedded_issuer_url(request: HttpRequest | None) -> str:
     return request.build_absolute_uri("/")
 
 
+def outside_issuer_url() -> str:
+    """OAUTH_ISSUER, the issuer the API trusts when the embedded one is off."""
+    issuer = settings.OAUTH_ISSUER
+    if issuer is None or is_embedded():
+        raise ValueError("the embedded issuer is on: no outside issuer is configured")
+    return issuer
+
+
 def expected_issuer(request: HttpRequest) -> str:
     """The one `iss` the API accepts."""
-    return embedded_issuer_url(request) if is_embedded() else settings.OAUTH_ISSUER
+    return embedded_issuer_url(request) if is_embedded() else outside_issuer_url()
 
 
 # The grants by which an app acts for a person: their tokens are the person's, not a client's.
@@ -55,7 +63,7 @@ PERSON_GRANTS = frozenset({"authorization_code", "refresh_token"})
 
 def token_lifetime() -> int:
     """A client's (client credentials) access token lifetime."""
-    return settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"]
+    return int(settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"])
 
 
 def person_token_lifetime() -> int:

@@ -30,7 +30,7 @@ def _development_key() -> bytes:
 
 
 def _fernet() -> MultiFernet:
-    keys = settings.TIMESHEETS_KEY_ENCRYPTION_KEYS or [_development_key()]
+    keys: list[str | bytes] = [*settings.TIMESHEETS_KEY_ENCRYPTION_KEYS] or [_development_key()]
     try:
         return MultiFernet([Fernet(key) for key in keys])
     except ValueError:

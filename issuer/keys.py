@@ -77,7 +77,7 @@ def jwks() -> dict:
     return {"keys": [public_jwk(key) for key in published_keys()]}
 
 
-def public_key(kid: str | None) -> jwt.PyJWK | None:
+def public_key(kid: str) -> jwt.PyJWK | None:
     """The published key with this kid, for the API to verify our own tokens in-process.
 
     Only keys that exist are cached, so made-up kids cannot grow the cache; each costs one
@@ -87,7 +87,7 @@ def public_key(kid: str | None) -> jwt.PyJWK | None:
     cached = _public_keys.get(kid)
     if cached is not None and now - cached[0] < PUBLIC_KEY_CACHE_SECONDS:
         return cached[1]
-    key = _published().filter(kid=kid).first() if kid is not None else None
+    key = _published().filter(kid=kid).first()
     if key is None:
         return None
     found = jwt.PyJWK(public_jwk(key))

@@ -53,6 +53,9 @@ class Person(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user_type", "user_id"], name="one_person_per_identity"),
         ]
+        # An outside issuer's token may name its person by user_id alone (OAUTH_PERSON_CLAIM),
+        # looked up on every request: the constraint's index leads with user_type.
+        indexes = [models.Index(fields=["user_id"], name="person_user_id")]
 
     def __str__(self) -> str:
         return self.name

@@ -53,7 +53,7 @@ PER_ENTRY_ROWS = int(os.getenv("BENCH_PER_ENTRY_ROWS", "1000"))
 REPEATS = int(os.getenv("BENCH_REPEATS", "7"))
 LONG_LINE_MB = int(os.getenv("BENCH_LONG_LINE_MB", "50"))
 RESULTS = PROJECT_DIR / "bench-results.json"
-README = PROJECT_DIR / "README.md"
+PERFORMANCE_PAGE = PROJECT_DIR / "docs" / "performance.md"
 SCALED_DOWN = any(
     name in os.environ
     for name in (
@@ -65,8 +65,8 @@ SCALED_DOWN = any(
         "BENCH_LONG_LINE_MB",
     )
 )
-# make bench rewrites what lies between these two lines of the README.
-README_START, README_END = "<!-- bench results: start -->", "<!-- bench results: end -->"
+# make bench rewrites what lies between these two lines of docs/performance.md.
+RESULTS_START, RESULTS_END = "<!-- bench results: start -->", "<!-- bench results: end -->"
 SCOPES = "create:timesheets read:timesheets"
 ADMIN_PASSWORD = "bench-only-password-7f3a"  # noqa: S105 (a throwaway database's staff user)
 
@@ -534,11 +534,12 @@ def main() -> int:
     RESULTS.write_text(json.dumps(results, indent=2, default=str))
     tables = result_tables(results)
     print("\n" + tables)
+    page = PERFORMANCE_PAGE.relative_to(PROJECT_DIR)
     if not SCALED_DOWN:
-        write_readme(tables)  # only a full run stands for the project's figures
-        print(f"written to {RESULTS.name} and {README.name}")
+        write_tables(PERFORMANCE_PAGE, tables)  # only a full run stands for the project's figures
+        print(f"written to {RESULTS.name} and {page}")
     else:
-        print(f"written to {RESULTS.name}; {README.name} is left as it is (not a full run)")
+        print(f"written to {RESULTS.name}; {page} is left as it is (not a full run)")
     return 0
 
 
@@ -617,12 +618,12 @@ def result_tables(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_readme(tables: str) -> None:
-    """Replaces the README's measured tables, between its two markers, with this run's."""
-    readme = README.read_text()
-    before, rest = readme.split(README_START, 1)
-    _, after = rest.split(README_END, 1)
-    README.write_text(f"{before}{README_START}\n{tables}{README_END}{after}")
+def write_tables(page: Path, tables: str) -> None:
+    """Replaces the page's measured tables, between its two markers, with this run's."""
+    text = page.read_text()
+    before, rest = text.split(RESULTS_START, 1)
+    _, after = rest.split(RESULTS_END, 1)
+    page.write_text(f"{before}{RESULTS_START}\n{tables}{RESULTS_END}{after}")
 
 
 if __name__ == "__main__":

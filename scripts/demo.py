@@ -78,7 +78,7 @@ def run_import(client_id: str, client_secret: str) -> int:
         "TIMESHEETS_CACHE_DIR": tempfile.mkdtemp(prefix="timesheets-demo-"),
     }
     command = [sys.executable, "manage.py", "import_timesheets", "--no-progress", str(SAMPLE)]
-    print(f"\n$ python manage.py import_timesheets {SAMPLE.relative_to(PROJECT_DIR)}", flush=True)
+    print(f"\n$ .venv/bin/python manage.py import_timesheets {SAMPLE.relative_to(PROJECT_DIR)}", flush=True)
     return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode
 
 
@@ -89,7 +89,8 @@ def links(admin_password: str) -> str:
   Weekly picture: {BASE_URL}/admin/timesheets/timesheet/weekly/
   Browsable API:  {BASE_URL}/timesheets   (after logging in to the admin)
   API docs:       {BASE_URL}/api/docs/   (Authorize with a client of your own:
-                  python manage.py create_api_client "docs" --scopes "read:timesheets create:timesheets")
+                  .venv/bin/python manage.py create_api_client "docs" \\
+                      --scopes "read:timesheets create:timesheets")
 """
 
 

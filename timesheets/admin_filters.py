@@ -39,7 +39,7 @@ class WeekRangeFilter(admin.ListFilter):
     def has_output(self) -> bool:
         return True
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return list(self.parameters)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jwt
 from django.conf import settings
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.request import Request
 
 from issuer import conf as issuer_conf
 from issuer import revocation
+from people.lookup import PersonCard, active_person
+from people.models import ROLE_SCOPES
 
 from . import jwks
 from .models import Timesheet, TimesheetEvent
@@ -23,9 +25,13 @@ logger = logging.getLogger(__name__)
 REALM = "timesheets"
 MAX_TOKEN_LENGTH = 8192
 # No longer than the columns that record who wrote.
-MAX_CLIENT_ID_LENGTH = min(
+MAX_IDENTITY_LENGTH = min(
     Timesheet._meta.get_field("created_by").max_length, TimesheetEvent._meta.get_field("actor").max_length
 )
+MAX_CLIENT_ID_LENGTH = MAX_IDENTITY_LENGTH
+# What a person's writes are recorded as: `person:<client_id>:<subject>`, the app and the
+# person together, so that an external_id is keyed by (app, person). Client ids hold no ':'.
+PERSON_PREFIX = "person:"
 # Headers that would let a token name its own key (jku, x5u, jwk, x5c) are never followed,
 # and no JWS extension is understood, so a token that marks one critical is refused (RFC 7515 §4.1.11).
 REFUSED_HEADERS = frozenset({"jku", "x5u", "jwk", "x5c", "crit"})
@@ -35,14 +41,26 @@ class InvalidToken(Exception):
     """Why a token was refused: logged, never shown to the caller."""
 
 
+class UnknownPerson(PermissionDenied):
+    """A valid person's token for nobody the API knows, or for a person switched off."""
+
+    default_detail = "Unknown person"
+    default_code = "unknown_person"
+
+
 @dataclass(frozen=True)
 class TokenPrincipal:
-    """The caller a valid access token names; stands in for request.user."""
+    """The caller a valid access token names; stands in for request.user.
+
+    A client's own token (client credentials) has no `person`; a token an app holds for a
+    person has one, and its scopes are already bounded by that person's role.
+    """
 
     subject: str
     client_id: str
     scopes: frozenset[str]
     claims: dict[str, Any] = field(repr=False, compare=False)
+    person: PersonCard | None = None
 
     is_authenticated = True
     is_anonymous = False
@@ -51,10 +69,13 @@ class TokenPrincipal:
 
     @property
     def identity(self) -> str:
+        """Who a write is recorded against: the client, or the app and the person together."""
+        if self.person is not None:
+            return f"{PERSON_PREFIX}{self.client_id}:{self.person.subject}"
         return self.client_id
 
     def __str__(self) -> str:
-        return self.client_id
+        return self.identity
 
 
 def token_scopes(claims: dict[str, Any]) -> frozenset[str]:
@@ -81,6 +102,21 @@ def token_scopes(claims: dict[str, Any]) -> frozenset[str]:
     return frozenset(scopes)
 
 
+def acts_for_person(claims: dict[str, Any]) -> bool:
+    """Whether an app holds this token for a person, rather than a client for itself.
+
+    A client's own token says so one of three ways: `gty` is client-credentials (Auth0 and
+    the embedded issuer), `sub` is its client id (RFC 9068 §2.2), or `sub` is
+    `<client id>@clients` (Auth0). Any other token was issued to a person.
+    """
+    gty = claims.get("gty")
+    if gty == "client-credentials" or (isinstance(gty, list) and "client-credentials" in gty):
+        return False
+    subject = claims.get("sub")
+    apps = [app for app in (claims.get("azp"), claims.get("client_id")) if isinstance(app, str)]
+    return not any(subject == app or subject == f"{app}@clients" for app in apps)
+
+
 def principal_from_claims(claims: dict[str, Any]) -> TokenPrincipal:
     subject = claims.get("sub")
     client_id = claims.get("azp") or claims.get("client_id") or subject
@@ -91,6 +127,36 @@ def principal_from_claims(claims: dict[str, Any]) -> TokenPrincipal:
         # the write, not the token.
         raise InvalidToken(f"azp or client_id is longer than {MAX_CLIENT_ID_LENGTH} characters")
     return TokenPrincipal(subject=subject, client_id=client_id, scopes=token_scopes(claims), claims=claims)
+
+
+def with_person(principal: TokenPrincipal) -> TokenPrincipal:
+    """The principal of a person's token: its person found, its scopes bounded by their role."""
+    if principal.client_id == principal.subject:
+        raise InvalidToken("a person's token names no app (azp or client_id)")
+    person = token_person(principal.claims)
+    if person is None:
+        raise UnknownPerson()
+    principal = replace(
+        principal,
+        # The token may carry more than the person's role allows (an outside issuer's
+        # permissions, a role changed since): the role bounds it, here as at the issuer.
+        scopes=principal.scopes & ROLE_SCOPES.get(person.role, frozenset()),
+        person=person,
+    )
+    if len(principal.identity) > MAX_IDENTITY_LENGTH:
+        raise InvalidToken(f"app and person together are longer than {MAX_IDENTITY_LENGTH} characters")
+    return principal
+
+
+def token_person(claims: dict[str, Any]) -> PersonCard | None:
+    """The active person a person's token names: by `sub`, or by OAUTH_PERSON_CLAIM as user_id."""
+    claim = settings.OAUTH_PERSON_CLAIM
+    if claim is None:
+        return active_person(subject=claims["sub"])
+    user_id = claims.get(claim)
+    if not isinstance(user_id, str) or not user_id:
+        return None
+    return active_person(user_id=user_id)
 
 
 def verification_key(alg: str, kid: object) -> Any:
@@ -191,9 +257,15 @@ class BearerTokenAuthentication(BaseAuthentication):
             principal = principal_from_claims(claims)
             if issuer_conf.is_embedded() and not revocation.is_client_active(principal.client_id):
                 raise InvalidToken(f"client {principal.client_id!r} is disabled or deleted")
+            if acts_for_person(claims):
+                principal = with_person(principal)
         except InvalidToken as exc:
             logger.info("Refused a bearer token: %s", exc)
             raise AuthenticationFailed() from None
+        except UnknownPerson:
+            # A valid token: the issuer knows this person, the API does not (or no longer).
+            logger.info("Refused a person's token: no active person for sub %r", claims.get("sub"))
+            raise
         return principal, claims
 
     def authenticate_header(self, request: Request) -> str:

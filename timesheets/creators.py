@@ -1,9 +1,14 @@
-"""Who created an entry, in words a person reads: a client's name, or a staff user's name.
+"""Who wrote an entry or an event, in words a person reads: for the admin, the history and the export.
 
-`created_by` holds the token's client id (or subject), or `user:<username>` for a staff
-user of the admin or the browsable API. Client names live in the embedded issuer's
-application table, reached through django-oauth-toolkit's swappable model so that this app
-imports nothing of the issuer.
+What `created_by` (and an event's `actor`) holds, by the caller that wrote:
+
+- a client's own token: its client id, named by the embedded issuer's application table
+  (reached through django-oauth-toolkit's swappable model, so that this app imports nothing
+  of the issuer); a client of an outside issuer (Auth0) has no row there, and its id is the
+  best name;
+- a person's token, held by an app: `person:<client_id>:<subject>`, read "ann via
+  Timesheets web" (the person's name via the app's);
+- a staff user of the admin or the browsable API: `user:<username>`, read as the username.
 """
 
 from __future__ import annotations
@@ -12,20 +17,33 @@ from collections.abc import Iterable
 
 from oauth2_provider.models import get_application_model
 
+from people.models import Person
+
+from .authentication import PERSON_PREFIX
+
 STAFF_PREFIX = "user:"
 
 
 def creator_names(identities: Iterable[str]) -> dict[str, str]:
-    """Names for many creators with one query; an identity nobody knows stays as it is.
-
-    A client of an outside issuer (Auth0) has no row here, so its id is the best name.
-    """
+    """Names for many writers with at most two queries; a writer nobody knows keeps its id."""
     wanted = set(identities)
     names = {identity: identity.removeprefix(STAFF_PREFIX) for identity in wanted}
-    client_ids = {identity for identity in wanted if not identity.startswith(STAFF_PREFIX)}
+    people: dict[str, tuple[str, str]] = {}  # identity: (client id, subject)
+    for identity in wanted:
+        if identity.startswith(PERSON_PREFIX):
+            client_id, _, subject = identity.removeprefix(PERSON_PREFIX).partition(":")
+            people[identity] = (client_id, subject)
+    client_ids = {
+        identity for identity in wanted if not identity.startswith((STAFF_PREFIX, PERSON_PREFIX))
+    } | {client_id for client_id, _ in people.values()}
+    apps: dict[str, str] = {}
     if client_ids:
         clients = get_application_model().objects.filter(client_id__in=client_ids)
-        for client_id, name in clients.values_list("client_id", "name"):
-            if name:
-                names[client_id] = name
+        apps = {client_id: name for client_id, name in clients.values_list("client_id", "name") if name}
+        names.update((client_id, apps[client_id]) for client_id in wanted & apps.keys())
+    if people:
+        found = Person.objects.filter(subject__in={subject for _, subject in people.values()})
+        persons = {person.subject: person.name for person in found.select_related("account")}
+        for identity, (client_id, subject) in people.items():
+            names[identity] = f"{persons.get(subject, subject)} via {apps.get(client_id, client_id)}"
     return names

@@ -1,4 +1,9 @@
-"""The one place that decides the API's error shapes (README.md, "Troubleshooting 401 and 403")."""
+"""The one place that decides the API's error shapes (docs/troubleshooting.md).
+
+DRF's views answer through `api_exception_handler`; what the middleware answers before a
+view runs, or after a view met a database that is down, goes through `error_response`, so
+every error of the API is `{"detail": …}` built here.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -24,6 +30,23 @@ class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "Request body too large."
     default_code = "too_large"
+
+
+class ControlCharacters(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Control characters are not allowed."
+    default_code = "control_characters"
+
+
+class DatabaseUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable; try again later."
+    default_code = "database_unavailable"
+
+
+def error_response(exc: APIException) -> JsonResponse:
+    """The API's error shape for an answer given outside DRF's views, where no renderer runs."""
+    return JsonResponse({"detail": str(exc.detail)}, status=exc.status_code)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -1,13 +1,13 @@
 """`bulk_create`'s INSERT for a fraction of its cost per row, for the import's hot path.
 
-Measured on a batch of 500 entries: preparing every field of every row, as `bulk_create`
-does, takes about 30 µs a row, and on SQLite that time is spent holding the write lock
-that serialises every API worker. Here each column's distinct values go through the same
-`get_db_prep_save` once (an import batch repeats most of them: one client, one timestamp,
-a few projects), about 3 µs a row, and a caller may prepare its rows before its
-transaction opens and insert them inside it. Values equal in Python are taken as one value
-of the column, which holds for the types our fields take. Unlike `bulk_create`, it sends no
-signals and sets no primary keys.
+Measured on a batch of 500 entries (scripts/measure_fastpaths.py prepare): preparing every
+field of every row, as `bulk_create` does, takes about 30 µs a row, and on SQLite that time
+is spent holding the write lock that serialises every API worker. Here each column's
+distinct values go through the same `get_db_prep_save` once (an import batch repeats most
+of them: one client, one timestamp, a few projects), about 2 µs a row, and a caller may
+prepare its rows before its transaction opens and insert them inside it. Values equal in
+Python are taken as one value of the column, which holds for the types our fields take.
+Unlike `bulk_create`, it sends no signals and sets no primary keys.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -43,7 +43,7 @@ class FastInsertQuerySet(models.QuerySet):
         if not rows:
             return []
         connection = self._write_connection()
-        fields = [self.model._meta.get_field(name) for name in names]
+        fields = [_column_field(self.model, name) for name in names]
         columns = [
             _prepared(field, list(values), connection)
             for field, values in zip(fields, zip(*rows, strict=True), strict=True)
@@ -52,7 +52,7 @@ class FastInsertQuerySet(models.QuerySet):
 
     def prepare_value(self, name: str, value: Any) -> Any:
         """One value of the named field as the database takes it (a time stamp shared by many rows)."""
-        return self.model._meta.get_field(name).get_db_prep_save(value, self._write_connection())
+        return _column_field(self.model, name).get_db_prep_save(value, self._write_connection())
 
     def insert_prepared(
         self, names: Sequence[str], rows: Sequence[Sequence[Any]], returning: Sequence[str] = ()
@@ -73,8 +73,8 @@ class FastInsertQuerySet(models.QuerySet):
         quote = connection.ops.quote_name
         meta = self.model._meta
         table = quote(meta.db_table)
-        columns_sql = ", ".join(quote(meta.get_field(name).column) for name in names)
-        returned_sql = ", ".join(quote(meta.get_field(name).column) for name in returning)
+        columns_sql = ", ".join(quote(_column(self.model, name)) for name in names)
+        returned_sql = ", ".join(quote(_column(self.model, name)) for name in returning)
         returning_sql = f" RETURNING {returned_sql}" if returning else ""
         insert = f"INSERT INTO {table} ({columns_sql})"
         returned: list[tuple[Any, ...]] = []
@@ -89,7 +89,8 @@ class FastInsertQuerySet(models.QuerySet):
                                 copy.write_row(row)
                     return returned
                 arrays = ", ".join(
-                    f"%s::{_unsized(meta.get_field(name).db_type(connection))}[]" for name in names
+                    f"%s::{_unsized(_column_field(self.model, name).db_type(connection) or '')}[]"
+                    for name in names
                 )
                 cursor.execute(
                     f"{insert} SELECT * FROM unnest({arrays}){returning_sql}",  # noqa: S608 (from _meta)
@@ -113,6 +114,18 @@ class FastInsertQuerySet(models.QuerySet):
     def _write_connection(self) -> BaseDatabaseWrapper:
         self._for_write = True
         return connections[self.db]
+
+
+def _column_field(model: type[models.Model], name: str) -> models.Field:
+    """A field that is a column of the model's table: only those are ever inserted here."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise ValueError(f"{name} is not a column of {model._meta.db_table}")
+    return field
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    return cast(str, _column_field(model, name).column)
 
 
 def _prepared(field: models.Field, values: list[Any], connection: BaseDatabaseWrapper) -> list[Any]:

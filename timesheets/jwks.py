@@ -156,7 +156,7 @@ class EmbeddedKeys:
     """The embedded issuer's published keys, looked up in-process (see `issuer.keys.public_key`)."""
 
     def get_key(self, kid: str | None) -> jwt.PyJWK:
-        key = issuer_keys.public_key(kid)
+        key = issuer_keys.public_key(kid) if kid is not None else None
         if key is None:
             raise KeyUnavailable(f"no published key with kid {kid!r}")
         return key
@@ -167,7 +167,7 @@ def key_source() -> EmbeddedKeys | JWKSCache:
     """The one place that decides between in-process keys and a JWKS over HTTP."""
     if issuer_conf.is_embedded():
         return EmbeddedKeys()
-    return key_set_for(settings.OAUTH_ISSUER, settings.OAUTH_JWKS_URL)
+    return key_set_for(issuer_conf.outside_issuer_url(), settings.OAUTH_JWKS_URL)
 
 
 def get_key(kid: str | None) -> jwt.PyJWK:

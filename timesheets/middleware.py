@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
+from .exceptions import ControlCharacters, DatabaseUnavailable, error_response
 from .views import healthz
 
 logger = logging.getLogger(__name__)
@@ -88,8 +89,8 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("Database unavailable for %s %s: %s", request.method, request.path, exception)
-        return JsonResponse({"detail": "The database is unavailable; try again later."}, status=503)
+        return error_response(DatabaseUnavailable())
 
 
-def _refusal(detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail}, status=400)
+def _refusal(detail: str) -> HttpResponse:
+    return error_response(ControlCharacters(detail))

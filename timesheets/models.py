@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
@@ -93,6 +93,7 @@ class TimesheetQuerySet(FastInsertQuerySet):
         # keys in another order would otherwise deadlock on PostgreSQL.
         ordered = sorted(rows, key=lambda row: (row[creator], row[key]))
         stamped = [(*row, *stamp) for row in ordered]
+        returned: Iterable[tuple[Any, ...]]
         if self._write_connection().features.can_return_rows_from_bulk_insert:
             returned = self.insert_prepared(
                 [*names, *stamps], stamped, returning=["created_by", "external_id", "id"]
@@ -186,7 +187,7 @@ class Timesheet(models.Model):
         ]
         # One index per selective filter and per sort field, each ending in id so that it
         # also serves the default order and the tie-break (see timesheets/filters.py and
-        # "Reading a million entries" in the README). `id` is spelled out: PostgreSQL,
+        # "Reading a million entries" in docs/performance.md). `id` is spelled out: PostgreSQL,
         # unlike SQLite, does not append it.
         indexes = [
             models.Index(fields=["user_id", "id"], name="timesheet_user_id"),

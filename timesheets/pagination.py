@@ -14,7 +14,7 @@ costs grow with the table under plain offset pagination, and both are bounded he
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -52,7 +52,7 @@ class FastCountPaginator(Paginator):
             return 0
         state = (queryset.db, sql, params, entries_version(queryset.db))
         key = "timesheets:count:" + hashlib.sha256(repr(state).encode()).hexdigest()
-        return cache.get_or_set(key, queryset.count, COUNT_CACHE_SECONDS)
+        return cast(int, cache.get_or_set(key, queryset.count, COUNT_CACHE_SECONDS))
 
     def page(self, number: Any) -> Page:
         queryset = self.object_list
@@ -62,15 +62,16 @@ class FastCountPaginator(Paginator):
             rows = list(queryset[: self.per_page + 1])
             if len(rows) <= self.per_page:  # the whole list: its length is the count
                 self.__dict__["count"] = len(rows)
-            return self._get_page(rows[: self.per_page], 1, self)
+            # Paginator._get_page is Django's own hook for a Page subclass; django-stubs leaves it out.
+            return self._get_page(rows[: self.per_page], 1, self)  # type: ignore[attr-defined]
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         if bottom < DEEP_OFFSET:
-            return self._get_page(queryset[bottom:top], number, self)
+            return self._get_page(queryset[bottom:top], number, self)  # type: ignore[attr-defined]
         ids = list(queryset.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
+        return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)  # type: ignore[attr-defined]
 
 
 class TimesheetPageNumberPagination(PageNumberPagination):
@@ -102,7 +103,9 @@ class TimesheetPagination(BasePagination):
         self.cursor = TimesheetCursorPagination()
         self.chosen: BasePagination = self.pages
 
-    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list | None:
+    def paginate_queryset(  # type: ignore[override]
+        self, queryset: QuerySet, request: Request, view: Any = None
+    ) -> list | None:
         self.chosen = self.cursor if self.cursor_query_param in request.query_params else self.pages
         return self.chosen.paginate_queryset(queryset, request, view)
 
@@ -123,7 +126,7 @@ class TimesheetPagination(BasePagination):
         return self.pages.get_schema_operation_parameters(view) + cursor
 
     @property
-    def display_page_controls(self) -> bool:
+    def display_page_controls(self) -> bool:  # type: ignore[override]
         return self.chosen.display_page_controls
 
     def to_html(self) -> str:

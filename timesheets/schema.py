@@ -21,9 +21,12 @@ def docs_token_url() -> str:
     The embedded issuer's sits under TIMESHEETS_PUBLIC_URL when it is pinned, else on the
     page's own origin.
     """
-    issuer = None if issuer_conf.is_embedded() else settings.OAUTH_ISSUER
-    known = known_token_url(issuer, settings.TIMESHEETS_PUBLIC_URL or "")
-    return known or issuer.rstrip("/") + "/oauth/token"
+    if issuer_conf.is_embedded():
+        return known_token_url(None, settings.TIMESHEETS_PUBLIC_URL or "") or "/oauth/token"
+    issuer = issuer_conf.outside_issuer_url()
+    return (
+        known_token_url(issuer, settings.TIMESHEETS_PUBLIC_URL or "") or issuer.rstrip("/") + "/oauth/token"
+    )
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -33,7 +36,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {
             "type": "oauth2",
-            "description": "A client credentials access token, sent as `Authorization: Bearer`.",
+            "description": "An access token, sent as `Authorization: Bearer`: a client's own (client "
+            "credentials), or one an app holds for a person (docs/people-and-apps.md).",
             "flows": {
                 "clientCredentials": {"tokenUrl": docs_token_url(), "scopes": settings.TIMESHEETS_SCOPES}
             },
@@ -53,7 +57,8 @@ def document_paths_without_trailing_slash(endpoints: list[tuple]) -> list[tuple]
 ERROR_RESPONSES = {
     "400": "Invalid input: field errors, or a body that is not JSON.",
     "401": "Missing or invalid token (`WWW-Authenticate: Bearer`).",
-    "403": 'Insufficient scope (`WWW-Authenticate: Bearer error="insufficient_scope"`).',
+    "403": 'Insufficient scope (`WWW-Authenticate: Bearer error="insufficient_scope"`); or a '
+    "person's token for an unknown person, or for what a person may not do (docs/people-and-apps.md).",
     "404": "No such entry or page.",
     "429": "Too many requests from this client; see `Retry-After`.",
 }

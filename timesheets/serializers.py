@@ -46,7 +46,7 @@ def validate_printable(value: str) -> str:
 
 @extend_schema_serializer(examples=ENTRY_EXAMPLES)
 class TimesheetSerializer(serializers.ModelSerializer):
-    """An entry as the README's "The API" defines it; unknown fields are refused, not ignored."""
+    """An entry as docs/api.md ("An entry") defines it; unknown fields are refused, not ignored."""
 
     user_id = serializers.CharField(min_length=1, max_length=64, validators=[validate_printable])
     year = serializers.IntegerField(min_value=1, max_value=9999)
@@ -98,14 +98,32 @@ class TimesheetSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            datetime.date.fromisocalendar(attrs["year"], attrs["week"], 1)
-        except ValueError:
-            raise serializers.ValidationError(
-                {"week": [f"Week {attrs['week']} does not exist in ISO year {attrs['year']}."]}
-            ) from None
+        validate_iso_week(attrs["year"], attrs["week"])
         if attrs.get("external_id") == "":
             attrs["external_id"] = None
+        return attrs
+
+
+def validate_iso_week(year: int, week: int) -> None:
+    try:
+        datetime.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        message = f"Week {week} does not exist in ISO year {year}."
+        raise serializers.ValidationError({"week": [message]}) from None
+
+
+class TimesheetChangeSerializer(TimesheetSerializer):
+    """PATCH /timesheets/{id}: what a correction may change. Whose entry it is, and its key, stay."""
+
+    CHANGEABLE = ("project", "hours", "year", "week")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        return {name: fields[name] for name in self.CHANGEABLE}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The week as it will be: a new year with the entry's week 53 must exist too.
+        validate_iso_week(attrs.get("year", self.instance.year), attrs.get("week", self.instance.week))
         return attrs
 
 
@@ -215,3 +233,28 @@ class ReconcileResultSerializer(serializers.Serializer):
     deleted = ReconciledEntrySerializer(many=True, help_text="Entries removed (or, dry run, to be removed).")
     conflicts = ReconciledEntrySerializer(many=True, help_text="Approved entries the tracker lost: kept.")
     dry_run = serializers.BooleanField()
+
+
+# --- GET /me -------------------------------------------------------------------------------
+
+
+class PersonMeSerializer(serializers.Serializer):
+    """A person's token: who they are, so that an app shows only what the token allows."""
+
+    kind = serializers.ChoiceField(choices=["person"])
+    username = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.CharField(allow_blank=True)
+    user_type = serializers.CharField()
+    user_id = serializers.CharField()
+    role = serializers.ChoiceField(choices=["employee", "manager"])
+    scopes = serializers.ListField(child=serializers.CharField())
+
+
+class ClientMeSerializer(serializers.Serializer):
+    """A client's own token (client credentials)."""
+
+    kind = serializers.ChoiceField(choices=["client"])
+    client_id = serializers.CharField()
+    name = serializers.CharField()
+    scopes = serializers.ListField(child=serializers.CharField())

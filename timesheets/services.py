@@ -227,6 +227,25 @@ def timesheet_delete(*, timesheet_id: int, deleted_by: str) -> None:
 
 
 @transaction.atomic
+def timesheet_change(*, timesheet_id: int, changes: dict[str, Any], changed_by: str) -> Timesheet:
+    """Corrects an entry's content (PATCH); an approved one is a record of payment and stays.
+
+    A change that changes nothing writes nothing and records nothing.
+    """
+    timesheet = Timesheet.objects.select_for_update().get(pk=timesheet_id)
+    if timesheet.approved:
+        raise TimesheetApproved(timesheet_id)
+    before = timesheet.recorded()
+    changed = [name for name, value in changes.items() if getattr(timesheet, name) != value]
+    if changed:
+        for name in changed:
+            setattr(timesheet, name, changes[name])
+        timesheet.save(update_fields=[*changed, "updated_at"])
+        TimesheetEvent.updated(before, timesheet, changed_by).save()
+    return timesheet
+
+
+@transaction.atomic
 def timesheet_save(*, timesheet: Timesheet, actor: str) -> None:
     """A save from the admin form, recorded like any other change (a save that changes nothing, not)."""
     if timesheet.pk is None:

@@ -1,6 +1,7 @@
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import me, views
 
 
 class OptionalSlashRouter(SimpleRouter):
@@ -19,4 +20,7 @@ router = OptionalSlashRouter()
 router.register("timesheets", views.TimesheetViewSet, basename="timesheet")
 
 # /healthz is answered by timesheets.middleware.HealthCheckMiddleware, ahead of host checks.
-urlpatterns = router.urls
+urlpatterns = [
+    re_path(r"^me/?$", me.MeView.as_view(), name="me"),
+    *router.urls,
+]

@@ -2,31 +2,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.fields import BooleanField
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from . import export, health, services
+from . import export, health, rules, services
 from .exceptions import Conflict
 from .fastcheck import entry_checker
 from .filters import ORDERING_FIELDS, IndexedOrderingFilter, TimesheetFilter
 from .models import Timesheet
 from .pagination import TimesheetPagination
-from .permissions import APPROVE, CREATE, DELETE, READ, caller_identity
+from .permissions import APPROVE, CREATE, DELETE, READ, HasRequiredScopes, caller_identity
 from .serializers import (
     MAX_BATCH_ITEMS,
     BatchItemResultSerializer,
     ReconcileResultSerializer,
     ReconcileSerializer,
+    TimesheetChangeSerializer,
     TimesheetSerializer,
     TimesheetWrittenSerializer,
 )
@@ -59,22 +62,29 @@ class TimesheetViewSet(
     queryset = Timesheet.objects.all()
     serializer_class = TimesheetSerializer
     # Filters, sort orders and pages that each follow an index (see "Reading a million
-    # entries" in the README): ?cursor= walks by id; page numbers count cheaply.
+    # entries" in docs/performance.md): ?cursor= walks by id; page numbers count cheaply.
     filter_backends = [DjangoFilterBackend, IndexedOrderingFilter]
     filterset_class = TimesheetFilter
     ordering_fields = ORDERING_FIELDS
     pagination_class = TimesheetPagination
     lookup_value_regex = r"\d+"
+    # Scopes first; then the rules of what a person may do (timesheets/rules.py).
+    permission_classes = [HasRequiredScopes, rules.EntryRules]
     required_scopes = {
         "list": [READ],
         "export": [READ],
         "retrieve": [READ],
         "create": [CREATE],
         "batch": [CREATE],
+        "partial_update": [CREATE],
         "destroy": [DELETE],
         "approve": [APPROVE],
         "reconcile": [CREATE],
     }
+
+    def get_queryset(self) -> QuerySet[Timesheet]:
+        """Only the entries this caller may reach with this action: any other is a 404."""
+        return rules.entries_for(self.request.user, self.action, super().get_queryset())
 
     @extend_schema(
         responses={
@@ -84,9 +94,16 @@ class TimesheetViewSet(
         }
     )
     def create(self, request: Request) -> Response:
-        """One entry. With an `external_id` sent before by the same client, it updates instead."""
-        serializer = self.get_serializer(data=request.data)
+        """One entry. With an `external_id` sent before by the same client, it updates instead.
+
+        A person's token creates the person's own entries: `user_type` and `user_id` may be
+        left out, and naming someone else is a 403.
+        """
+        serializer = self.get_serializer(data=rules.with_own_identity(request.user, request.data))
         serializer.is_valid(raise_exception=True)
+        refusal = rules.refusal_to_create(request.user, serializer.validated_data)
+        if refusal is not None:
+            raise PermissionDenied(refusal)
         [result] = services.timesheets_upsert(
             created_by=caller_identity(request.user), entries=[serializer.validated_data]
         )
@@ -138,6 +155,7 @@ class TimesheetViewSet(
         results: list[dict[str, Any] | None] = [None] * len(items)
         valid: list[tuple[int, dict[str, Any]]] = []
         for index, item in enumerate(items):
+            item = rules.with_own_identity(request.user, item)
             entry = checker.validated(item)
             if entry is None:
                 try:
@@ -145,6 +163,11 @@ class TimesheetViewSet(
                 except ValidationError as exc:
                     results[index] = {"index": index, "status": "invalid", "id": None, "errors": exc.detail}
                     continue
+            refusal = rules.refusal_to_create(request.user, entry)
+            if refusal is not None:
+                errors = {api_settings.NON_FIELD_ERRORS_KEY: [refusal]}
+                results[index] = {"index": index, "status": "invalid", "id": None, "errors": errors}
+                continue
             valid.append((index, entry))
         if valid:
             written = services.timesheets_upsert(
@@ -196,8 +219,8 @@ class TimesheetViewSet(
         deleted, unless approved: an approved entry stays and is answered as a conflict.
         One transaction. Needs only `create:timesheets`, as the import that created the
         entries could overwrite them anyway; nobody else's entries are ever touched.
-        Keys name no tracker account: give each account its own API client (README,
-        "Pulling from time trackers").
+        Keys name no tracker account: give each account its own API client (docs/trackers.md,
+        "One API client per tracker account").
         """
         serializer = ReconcileSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -217,6 +240,31 @@ class TimesheetViewSet(
             "dry_run": data["dry_run"],
         }
         return Response(ReconcileResultSerializer(body).data)
+
+    @extend_schema(
+        request=TimesheetChangeSerializer,
+        responses={200: TimesheetSerializer, 409: OpenApiResponse(description="The entry is approved.")},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Corrects `project`, `hours`, `year` or `week` of an entry not yet approved.
+
+        A client changes only the entries it created, a person only their own; any other
+        entry is a 404. The change is recorded in the entry's history.
+        """
+        timesheet = self.get_object()
+        serializer = TimesheetChangeSerializer(timesheet, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            timesheet = services.timesheet_change(
+                timesheet_id=timesheet.pk,
+                changes=serializer.validated_data,
+                changed_by=caller_identity(request.user),
+            )
+        except Timesheet.DoesNotExist:
+            raise NotFound() from None
+        except services.TimesheetApproved:
+            raise Conflict("An approved timesheet cannot be changed.") from None
+        return Response(TimesheetSerializer(timesheet).data)
 
     @extend_schema(responses={204: None, 409: OpenApiResponse(description="The entry is approved.")})
     def destroy(self, request: Request, pk: str) -> Response:

@@ -84,7 +84,7 @@ def weekly_picture(queryset: QuerySet[Timesheet], start: IsoWeek, end: IsoWeek) 
 
     No index holds every column these sums need (one did, and cost every import about a
     tenth of its time), so a read visits the range's rows one by one: 38,000 for 8 weeks at
-    a million entries. The grouped queries read them four times; this reads them once.
+    a million entries. Five grouped queries read them five times; this reads them once.
     Grouping by (week, person, project, approved) first returned about as many rows, one
     entry per person, project and week being the common case, and took longer.
     """
@@ -122,7 +122,9 @@ def weekly_picture(queryset: QuerySet[Timesheet], start: IsoWeek, end: IsoWeek) 
                 waiting[1] += 1
     totals = [
         WeekTotals(week, *sums)
-        for week, *sums in zip(weeks, entries, hours_by_week, pending_entries, pending_by_week, strict=True)
+        for week, sums in zip(
+            weeks, zip(entries, hours_by_week, pending_entries, pending_by_week, strict=True), strict=True
+        )
     ]
     return Picture(
         start=start,

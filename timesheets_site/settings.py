@@ -1,4 +1,4 @@
-"""Settings, read once from the environment (see the configuration table in README.md).
+"""Settings, read once from the environment (see the table in docs/configuration.md).
 
 Every variable is optional for local use: the defaults give a SQLite database, an
 in-process cache and the embedded authorization server.
@@ -277,6 +277,13 @@ OAUTH_CLIENT_AUTH_FAILURE_WINDOW = envint("OAUTH_CLIENT_AUTH_FAILURE_WINDOW", 30
 TIMESHEETS_TRUSTED_PROXIES = envint("TIMESHEETS_TRUSTED_PROXIES", 0)
 # How long the API trusts that an embedded-issuer client is still active.
 OAUTH_CLIENT_STATUS_CACHE_SECONDS = envint("OAUTH_CLIENT_STATUS_CACHE_SECONDS", 5)
+# A person's token names a person (people/lookup.py): by `sub` among the people's subjects,
+# or, when this names a claim (an outside issuer's, e.g. an Auth0 Action's namespaced
+# claim), by that claim's value as the person's user_id.
+OAUTH_PERSON_CLAIM = os.getenv("OAUTH_PERSON_CLAIM", "").strip() or None
+# How long the API trusts that a token's person exists and is active (switched off in the
+# admin: refused within this many seconds).
+OAUTH_PERSON_STATUS_CACHE_SECONDS = envint("OAUTH_PERSON_STATUS_CACHE_SECONDS", 5)
 # Fernet keys (comma list: the first encrypts, all decrypt) sealing the signing keys in the
 # database. Unset: a key derived from DJANGO_SECRET_KEY, for local use only (issuer.W001);
 # the embedded issuer refuses to start without one on a public host (issuer/crypto.py).

@@ -2,7 +2,7 @@
 
 The truth lives in the API, not on the cron machine: the request names every key the run
 still has for the window, and the API removes this client's other keys of that tool and
-window (README, "Pulling from time trackers"). So a wiped cache folder changes nothing.
+window (docs/trackers.md, "Deletions"). So a wiped cache folder changes nothing.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each run is a real process against the live API, as cron runs it. The window is fixed
 (2024-W10 and W11) so that no test depends on today's date. The summary counts rows (time
-entries), each with the outcome of the weekly entry it was summed into (README).
+entries), each with the outcome of the weekly entry it was summed into (docs/importer.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every rule of an entry (README, "The API"), through POST /timesheets."""
+"""Every rule of an entry (docs/api.md, "An entry"), through POST /timesheets."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         "Imports timesheet entries into the Timesheets API, over HTTP, exactly once: from exports, "
         "or pulled from Toggl Track, Clockify and Harvest accounts, whose deleted time is deleted too. "
         "Exit status: 0 every row created, updated or unchanged; 1 some rows rejected, in conflict "
-        "or failed; 2 configuration, credentials or authorization (see README.md, 'The importer')."
+        "or failed; 2 configuration, credentials or authorization (see docs/importer.md)."
     )
     # A client of the API, possibly on another machine: the server's checks are not its business.
     requires_system_checks: list[str] = []
