@@ -24,6 +24,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from people.models import Person, Role
 from timesheets.models import Timesheet
+from webapp.registration import web_client_register
 
 from ..browsers import LAPTOP, PHONE, scrolls_sideways, set_viewport, start_chromium
 from ..support import PROJECT_DIR
@@ -43,7 +44,11 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def browser(chromium, api) -> Any:
-    """The module's browser, with no cookie or storage left by the test before."""
+    """The module's browser, with no cookie or storage left by the test before.
+
+    The web app is registered by `migrate`; the test before may have flushed the tables.
+    """
+    web_client_register()
     chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
     chromium.get(api.base_url + "/app/")
     chromium.execute_script("localStorage.clear(); sessionStorage.clear();")
@@ -89,7 +94,8 @@ def wait(driver: Any, condition: Any, timeout: float = 10) -> Any:
             "return [location.href, ...['error', 'message'].map(id => document.getElementById(id)?.innerText)]"  # noqa: E501
         )
         driver.save_screenshot(str(PROJECT_DIR / "artifacts" / "app-failure.png"))
-        raise AssertionError(f"the page never got there; it shows {said}") from None
+        console = [entry["message"] for entry in driver.get_log("browser")]
+        raise AssertionError(f"the page never got there; it shows {said}; console: {console}") from None
 
 
 def by_id(driver: Any, element_id: str) -> Any:

@@ -47,8 +47,9 @@ function screen(name) {
   show("who", name === "signed-in");
 }
 
-function element(tag, props = {}, ...children) {
+function element(tag, { dataset = {}, ...props } = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
+  Object.assign(node.dataset, dataset);
   node.append(...children.filter((child) => child !== null && child !== undefined));
   return node;
 }

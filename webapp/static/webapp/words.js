@@ -25,7 +25,10 @@ export function inWords(error) {
   if (error instanceof Unreachable) return "The server is unreachable, try again.";
   if (error instanceof SignInFailed) return error.message;
   if (error instanceof SignInNeeded) return "Your sign-in has ended; sign in again.";
-  if (!(error instanceof ApiError)) return "Something went wrong on this page; reload it and try again.";
+  if (!(error instanceof ApiError)) {
+    console.error(error); // a fault of the page itself: for whoever opens the console
+    return "Something went wrong on this page; reload it and try again.";
+  }
   const detail = typeof error.body?.detail === "string" ? error.body.detail : "";
   switch (error.status) {
     case 400:
