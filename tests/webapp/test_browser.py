@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from oauth2_provider.models import get_refresh_token_model
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
@@ -261,3 +262,21 @@ def test_the_page_keeps_working_after_its_access_token_expires(api, browser, set
     assert "/accounts/login" not in browser.current_url
     assert get_refresh_token_model().objects.count() >= 2  # renewed: a new refresh token
     assert_no_token_kept(browser)
+
+
+def test_a_sign_in_that_cannot_be_renewed_starts_again_and_keeps_what_was_typed(api, browser, settings):
+    settings.OAUTH_PERSON_TOKEN_SECONDS = 5
+    settings.OAUTH_LEEWAY = 0
+    person("ann", "007")
+    sign_in(browser, api.base_url, "ann")
+    by_id(browser, "add-project").send_keys("Atlas")
+    by_id(browser, "add-hours").send_keys("2")
+    get_refresh_token_model().objects.update(revoked=timezone.now())  # as if signed out elsewhere
+    time.sleep(6)
+
+    by_id(browser, "add-hours").send_keys(Keys.ENTER)
+    notice(browser, "message", "signed in again")  # the sign-in page's session: no password asked
+    assert by_id(browser, "add-project").get_attribute("value") == "Atlas"
+    assert by_id(browser, "add-hours").get_attribute("value") == "2"
+    assert not Timesheet.objects.exists()
+    assert_no_token_kept(browser)  # the draft waited in sessionStorage only during the trip
