@@ -139,6 +139,12 @@ def screens(driver: Any, name: str) -> None:
         set_viewport(driver, {**metrics, "height": max(metrics["height"], height)})
         driver.save_screenshot(str(artifacts / f"app-{name}-{label}.png"))
         assert not scrolls_sideways(driver), f"{name} scrolls sideways at {label} px"
+    unlabelled = driver.execute_script(
+        "return [...document.querySelectorAll('input, button')]"
+        ".filter(field => field.offsetParent && !(field.labels?.length || field.textContent.trim()))"
+        ".map(field => field.outerHTML)"
+    )
+    assert unlabelled == [], f"{name}: fields without a label"
     set_viewport(driver, PHONE)
 
 
@@ -197,6 +203,8 @@ def test_an_employee_logs_corrects_and_deletes_time_on_a_phone(api, browser):
     notice(browser, "message", "signed out")
     screens(browser, "signed-out")
     assert not get_refresh_token_model().objects.filter(revoked__isnull=True).exists()
+    by_id(browser, "sign-in").click()  # the sign-in page's session is still there, yet:
+    wait(browser, lambda: "/accounts/login" in browser.current_url)  # the password is asked again
 
 
 def test_errors_are_said_in_words(api, browser):
@@ -228,6 +236,7 @@ def test_a_manager_approves_an_employees_entry_but_not_their_own(api, browser):
     ann = person("ann", "007")
     mia = person("mia", "100", Role.MANAGER)
     theirs = entry(ann, "Atlas", "6")
+    also_theirs = entry(ann, "Zephyr", "2")
     own = entry(mia, "Budget", "3")
     set_viewport(browser, LAPTOP)
     sign_in(browser, api.base_url, "mia")
@@ -240,8 +249,12 @@ def test_a_manager_approves_an_employees_entry_but_not_their_own(api, browser):
     notice(browser, "message", "Approved 1 entry")
     assert Timesheet.objects.get(pk=theirs.pk).approved
 
-    row(browser, "pending", "Budget").find_element(By.XPATH, ".//button[text()='Approve']").click()
-    assert "approved by someone else" in notice(browser, "error", "someone else")
+    wait(browser, lambda: "Atlas" not in by_id(browser, "pending").text)
+    by_id(browser, "approve-all").click()
+    said = notice(browser, "error", "someone else")
+    assert "Approved 1 entry." in said
+    assert "Budget (You) is not approved: An entry is approved by someone else." in said
+    assert Timesheet.objects.get(pk=also_theirs.pk).approved
     assert not Timesheet.objects.get(pk=own.pk).approved
     screens(browser, "manager-refused")
 
