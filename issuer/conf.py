@@ -6,7 +6,7 @@ OpenAPI document all ask these functions, so they cannot disagree.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -63,7 +63,7 @@ PERSON_GRANTS = frozenset({"authorization_code", "refresh_token"})
 
 def token_lifetime() -> int:
     """A client's (client credentials) access token lifetime."""
-    return int(settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"])
+    return cast(int, settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"])
 
 
 def person_token_lifetime() -> int:
@@ -77,4 +77,5 @@ def access_token_lifetime(request: Any) -> int:
 
 def longest_token_lifetime() -> int:
     """How long a retired signing key stays published: until every token it signed has expired."""
-    return max(token_lifetime(), person_token_lifetime(), settings.OAUTH2_PROVIDER["ID_TOKEN_EXPIRE_SECONDS"])
+    id_token_lifetime = cast(int, settings.OAUTH2_PROVIDER["ID_TOKEN_EXPIRE_SECONDS"])
+    return max(token_lifetime(), person_token_lifetime(), id_token_lifetime)
