@@ -48,7 +48,8 @@ export async function listAll(path, filters) {
   for (let page = 0; url && page < 20; page += 1) {
     const answer = await call("GET", url);
     results.push(...answer.results);
-    url = answer.next;
+    // The same origin's path: behind a proxy the server may name itself by another scheme.
+    url = answer.next && ((next) => next.pathname + next.search)(new URL(answer.next, location.origin));
   }
   return results;
 }

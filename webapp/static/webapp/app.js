@@ -193,7 +193,12 @@ function restore(saved) {
 
 // Runs one action; a sign-in that can no longer be renewed sends the person to sign in
 // again, keeping what they typed; any other failure is said in words.
+let busy = false; // one action at a time: a second click must not add or approve twice
+
 async function act(action) {
+  if (busy) return;
+  busy = true;
+  document.querySelector("main").setAttribute("aria-busy", "true");
   try {
     await action();
   } catch (error) {
@@ -206,6 +211,9 @@ async function act(action) {
       return;
     }
     complain(inWords(error));
+  } finally {
+    busy = false;
+    document.querySelector("main").removeAttribute("aria-busy");
   }
 }
 
@@ -229,10 +237,18 @@ async function loadRecentProjects() {
 }
 
 function moveWeek(by) {
-  state.week = by === 0 ? currentWeek() : shiftWeek(state.week, by);
-  state.editing = null;
-  say("");
-  act(loadWeek);
+  act(async () => {
+    const { week: shown, editing } = state;
+    state.week = by === 0 ? currentWeek() : shiftWeek(shown, by);
+    state.editing = null;
+    try {
+      await loadWeek();
+    } catch (error) {
+      Object.assign(state, { week: shown, editing }); // the screen still shows that week
+      throw error;
+    }
+    say("");
+  });
 }
 
 function startCorrecting(entry) {
