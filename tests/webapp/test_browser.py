@@ -175,6 +175,12 @@ def test_an_employee_logs_corrects_and_deletes_time_on_a_phone(api, browser):
     )
     assert "StoreZero" in suggestions
     assert "approved" in row(browser, "entries", "Onboarding").text
+    by_id(browser, "previous-week").click()
+    row(browser, "entries", "StoreZero")
+    year, week = this_week(1)
+    assert by_id(browser, "week-name").text == f"Week {week}, {year}"
+    by_id(browser, "this-week").click()
+    row(browser, "entries", "Onboarding")
 
     by_id(browser, "add-project").send_keys("Atlas")
     by_id(browser, "add-hours").send_keys("7.5", Keys.ENTER)
