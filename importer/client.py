@@ -246,7 +246,8 @@ def _json_or_none(response: requests.Response) -> Any:
 
 
 class TimesheetsClient:
-    """POST /timesheets/batch with a bearer token, renewed once when the API refuses it."""
+    """The API's two writes, each with a bearer token renewed once when the API refuses it:
+    POST /timesheets/batch and POST /timesheets/reconcile."""
 
     def __init__(
         self, config: ImporterConfig, tokens: TokenProvider, policy: RetryPolicy, *, dry_run: bool = False
@@ -254,23 +255,31 @@ class TimesheetsClient:
         self.api_url = config.api_url
         # A dry run is the API's own preview: each item's would-be result, nothing written.
         self.batch_url = f"{config.api_url}/timesheets/batch" + ("?dry_run=true" if dry_run else "")
+        self.reconcile_url = f"{config.api_url}/timesheets/reconcile"
         self.tokens = tokens
         self.policy = policy
         self.session = tokens.session
 
     def post_batch(self, body: bytes, count: int) -> list[dict[str, Any]]:
         """The API's results for a JSON array of `count` entries, encoded as `body`."""
-        token = self.tokens.token()
-        response = self._post(body, token)
         shown = public_url(self.batch_url)
-        if response.status_code in (401, 403):
-            # Revoked, or issued before the client was granted the scope: a new token may do.
-            response = self._post(body, self.tokens.renew(refused=token))
-            if response.status_code == 401:
-                raise AuthorizationError(
-                    f"{shown} refused a fresh token (HTTP 401): "
-                    "check OAUTH_AUDIENCE and the API's OAUTH_ISSUER"
-                )
+        # Each batch on a connection of its own: the API's workers are processes, and a
+        # kept-alive connection stays with the one that accepted it. With two batches in
+        # flight, both connections landed on one worker in two runs of three, and that
+        # worker did all the work while the other idled (PostgreSQL: 10,300 and 12,500
+        # entries/s, against 13,100 to 14,700 with the batches split). A new connection
+        # tends to go to the worker that is free to accept it, for one TCP connect per batch.
+        response = self._authorized(
+            self.batch_url,
+            # 403 too: a token issued before the client was granted the scope; a new one may do.
+            renew_on=(401, 403),
+            data=body,
+            headers={"Content-Type": "application/json", "Connection": "close"},
+        )
+        if response.status_code == 401:
+            raise AuthorizationError(
+                f"{shown} refused a fresh token (HTTP 401): check OAUTH_AUDIENCE and the API's OAUTH_ISSUER"
+            )
         if response.status_code == 413:
             raise BodyTooLarge(f"{shown} answered HTTP 413 to a body of {len(body):,} bytes")
         answer = _json_or_none(response)
@@ -285,25 +294,36 @@ class TimesheetsClient:
             raise TransientError(f"{shown}: the answer to the batch is not a list of results, one per entry")
         return answer
 
-    def _post(self, body: bytes, token: str) -> requests.Response:
-        # Each batch on a connection of its own: the API's workers are processes, and a
-        # kept-alive connection stays with the one that accepted it. With two batches in
-        # flight, both connections landed on one worker in two runs of three, and that
-        # worker did all the work while the other idled (PostgreSQL: 10,300 and 12,500
-        # entries/s, against 13,100 to 14,700 with the batches split). A new connection
-        # tends to go to the worker that is free to accept it, for one TCP connect per batch.
-        return send(
-            self.session,
-            "POST",
-            self.batch_url,
-            self.policy,
-            data=body,
-            headers={
-                "Authorization": f"Bearer {token}",
-                "Content-Type": "application/json",
-                "Connection": "close",
-            },
-        )
+    def reconcile(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The API's answer to a deletion request for one tool's window: {"deleted", "conflicts"}."""
+        response = self._authorized(self.reconcile_url, renew_on=(401,), json=body)
+        if response.status_code in (401, 403):
+            raise AuthorizationError(
+                f"The API refused the deletions for {body['prefix']} keys: HTTP {response.status_code}"
+            )
+        answer = _json_or_none(response)
+        if (
+            response.status_code != 200
+            or not isinstance(answer, dict)
+            or not all(isinstance(answer.get(name), list) for name in ("deleted", "conflicts"))
+        ):
+            raise TransientError(f"The API answered the deletions with HTTP {response.status_code}")
+        return answer
+
+    def _authorized(
+        self, url: str, *, renew_on: tuple[int, ...], headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> requests.Response:
+        """A POST with the current token; when the API answers one of `renew_on` (the token
+        was revoked, or the issuer's keys changed), once more with a renewed token."""
+        token = self.tokens.token()
+        response = self._post(url, token, headers, **kwargs)
+        if response.status_code in renew_on:
+            response = self._post(url, self.tokens.renew(refused=token), headers, **kwargs)
+        return response
+
+    def _post(self, url: str, token: str, headers: dict[str, str] | None, **kwargs: Any) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}", **(headers or {})}
+        return send(self.session, "POST", url, self.policy, headers=headers, **kwargs)
 
 
 def _is_batch_answer(body: Any, size: int) -> bool:

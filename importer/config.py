@@ -25,6 +25,7 @@ from common.oauth import (
 
 AUDIENCE_PARAMS = ("audience", "resource", "none")
 AUTH_METHODS = ("client_secret_post", "client_secret_basic")
+DEFAULT_API_URL = "http://127.0.0.1:8000"
 
 
 class ConfigurationError(ImproperlyConfigured):
@@ -54,17 +55,25 @@ def cache_dir() -> Path:
     return Path(base) / "timesheets"
 
 
-def _http_url(name: str, value: str) -> str:
+def is_http_url(value: str) -> bool:
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def http_url(name: str, value: str) -> str:
+    """`value`, the setting `name`, when it is an http(s) URL; else the run stops (exit status 2)."""
+    if not is_http_url(value):
         raise ConfigurationError(f"{name} must be an http(s):// URL, not {value!r}.")
     return value
 
 
+def api_url() -> str:
+    """TIMESHEETS_API_URL: the API's base URL, without a trailing slash."""
+    return http_url("TIMESHEETS_API_URL", os.getenv("TIMESHEETS_API_URL", DEFAULT_API_URL).rstrip("/"))
+
+
 def load_config() -> ImporterConfig:
-    api_url = _http_url(
-        "TIMESHEETS_API_URL", os.getenv("TIMESHEETS_API_URL", "http://127.0.0.1:8000").rstrip("/")
-    )
+    api = api_url()
     client_id = os.getenv("OAUTH_CLIENT_ID")
     client_secret = envsecret("OAUTH_CLIENT_SECRET")
     if not client_id or not client_secret:
@@ -77,11 +86,11 @@ def load_config() -> ImporterConfig:
         raise ConfigurationError(f"OAUTH_TOKEN_AUTH_METHOD must be one of {', '.join(AUTH_METHODS)}.")
 
     issuer = configured_issuer()
-    token_url = known_token_url(issuer, api_url)
+    token_url = known_token_url(issuer, api)
     if token_url is not None:
-        _http_url("OAUTH_TOKEN_URL", token_url)
+        http_url("OAUTH_TOKEN_URL", token_url)
     return ImporterConfig(
-        api_url=api_url,
+        api_url=api,
         client_id=client_id,
         client_secret=client_secret,
         token_url=token_url,

@@ -1,9 +1,10 @@
-"""Turns source rows into API entries, for each export format the importer reads.
+"""Turns source rows into items for the API, for each format the importer reads.
 
-Native rows carry the entry's fields and stream through one by one. Time-tracker exports
-(importer/timetrackers.py) and CSVs described by --map with a date and a duration hold time
-entries instead, summed into one entry per person, ISO week and project: those entries can
-only be known once every row is read, so they come last.
+Native rows carry the entry's fields and stream through one by one. Time trackers' exports and
+pulls (importer/tools/) and CSVs described by --map with a date and a duration hold time
+entries instead, summed into one entry per person, ISO week and project (importer/weekly.py):
+those entries can only be known once every row is read, so they come last. What the rows say
+about each tool's keys goes to the run's `Deletions`, which this module alone fills.
 """
 
 from __future__ import annotations
@@ -13,12 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import ConfigurationError
-from .sources import SourceRow
-from .timetrackers import TOOLS, Cells, Layout, People, WeeklyTotals, detect_tool, header_of
-from .trackers import Scopes, tracker_kind
+from common.keys import native_key
 
-FORMATS = ("auto", "native", *TOOLS)
+from .config import ConfigurationError
+from .deletions import Deletions
+from .items import Item
+from .layouts import RUNNING, Cells, Layout, header_of
+from .people import People
+from .sources import SourceRow
+from .tools import BROKE_OFF, LAYOUTS, detect_tool, tracker_kind
+from .weekly import WeeklyTotals
+
+FORMATS = ("auto", "native", *LAYOUTS)
 NATIVE_FIELDS = ("user_type", "user_id", "year", "week", "project", "hours", "external_id")
 NATIVE_REQUIRED = frozenset(NATIVE_FIELDS[:-1])
 MAP_FIELDS = (*NATIVE_FIELDS, "person", "date", "duration")
@@ -30,25 +37,8 @@ UNRECOGNISED = (
 )
 
 
-@dataclass(frozen=True)
-class Item:
-    """One entry for the API, or the reason a row cannot become one."""
-
-    row: SourceRow
-    entry: dict[str, Any] | None
-    errors: dict[str, list[str]] | None = None
-    rows: int = 1  # the source rows it stands for: a weekly entry sums several
-    # How an item that is not sent counts: "invalid"; "failed" when a pull broke off; "unchanged"
-    # for a row left out of this run (a running timer, a row outside the window).
-    refusal: str = "invalid"
-
-    @property
-    def external_id(self) -> str | None:
-        return self.entry.get("external_id") if self.entry else None
-
-
-def native_key(entry: dict[str, Any]) -> str | None:
-    """`user_type:user_id:year-Wweek:project`: the key of a row that brings none of its own."""
+def _native_key(entry: dict[str, Any]) -> str | None:
+    """The key of a native row that brings none of its own."""
     try:
         user_type, user_id, year, project = (
             entry[name] for name in ("user_type", "user_id", "year", "project")
@@ -56,14 +46,13 @@ def native_key(entry: dict[str, Any]) -> str | None:
         year, week = int(year), int(entry["week"])
     except (KeyError, TypeError, ValueError, OverflowError):
         return None  # the API will say which field is wrong
-    # Stripped as the API strips them, so " 007" and "007" are one key, as they are one entry.
-    return f"{str(user_type).strip()}:{str(user_id).strip()}:{year}-W{week:02d}:{str(project).strip()}"
+    return native_key(user_type, user_id, year, week, project)
 
 
 def native_item(row: SourceRow, entry: dict[str, Any]) -> Item:
     if not entry.get("external_id"):
         entry.pop("external_id", None)
-        key = native_key(entry)
+        key = _native_key(entry)
         if key is not None:
             entry["external_id"] = key
     return Item(row, entry)
@@ -155,7 +144,7 @@ def items_for(
     users: str | Path | None = None,
     column_map: str | None = None,
     day_first: bool = False,
-    scopes: Scopes | None = None,
+    deletions: Deletions | None = None,
 ) -> Iterator[Item]:
     """The rows as items in `fmt` ("auto": native or a tool's export, by each row's header).
 
@@ -168,41 +157,44 @@ def items_for(
     if mapping is not None and fmt not in ("auto", "native"):
         raise ConfigurationError(f"--map describes the columns itself: it does not go with --format {fmt}.")
     people = People.load(users) if users else People()
-    if scopes is not None and people.known:
-        scopes.known_people = set(people.known)
-    return _items(rows, fmt, mapping, WeeklyTotals(people, day_first=day_first, scopes=scopes))
+    if deletions is not None and people.known:
+        deletions.know_people(people.known)
+    return _items(rows, fmt, mapping, WeeklyTotals(people, day_first=day_first), deletions)
 
 
 def _items(
-    rows: Iterable[SourceRow], fmt: str, mapping: ColumnMap | None, totals: WeeklyTotals
+    rows: Iterable[SourceRow],
+    fmt: str,
+    mapping: ColumnMap | None,
+    totals: WeeklyTotals,
+    deletions: Deletions | None,
 ) -> Iterator[Item]:
-    scopes = totals.scopes
     for row in rows:
         problem = _unusable(row)
         if problem and tracker_kind(row.source) is not None:
-            yield Item(row, None, {"source": [problem]}, refusal="failed")  # the pull broke off here
+            if deletions is not None:
+                deletions.pull_failed(row.source, problem.removeprefix(BROKE_OFF))
+            yield Item(row, None, {"source": [problem]}, refused_as="failed")  # the pull broke off here
         elif problem:
-            if scopes is not None and row.error:
-                scopes.broken_file = row.source
+            if deletions is not None and row.error:
+                deletions.file_broke(row.source)
             yield Item(row, None, {"non_field_errors": [problem]})
-        elif (item := _read(row, fmt, mapping, totals)) is not None:
+        elif (item := _read(row, fmt, mapping, totals, deletions)) is not None:
             yield item
-        elif totals.left_out:
-            totals.left_out = False
-            yield Item(row, None, {}, refusal="unchanged")
-    failed = {scope.prefix: scope.failure for scope in scopes.by_prefix.values()} if scopes else {}
     for row, entry, count in totals.entries():
-        if reason := failed.get(entry["external_id"].partition(":")[0] + ":"):
-            yield Item(row, None, {"source": [f"Not sent: {reason}"]}, rows=count, refusal="failed")
+        if deletions is not None and (reason := deletions.failure_of(entry["external_id"])):
+            yield Item(row, None, {"source": [f"Not sent: {reason}"]}, rows=count, refused_as="failed")
         else:
             yield Item(row, entry, rows=count)
 
 
-def _read(row: SourceRow, fmt: str, mapping: ColumnMap | None, totals: WeeklyTotals) -> Item | None:
+def _read(
+    row: SourceRow, fmt: str, mapping: ColumnMap | None, totals: WeeklyTotals, deletions: Deletions | None
+) -> Item | None:
     """The row's item now, or None when its time went into a weekly total."""
     layout: Layout | None
     if (kind := tracker_kind(row.source)) is not None:
-        layout = TOOLS[kind]  # a pull's rows are shaped as its tool's export, whatever the options
+        layout = LAYOUTS[kind]  # a pull's rows are shaped as its tool's export, whatever the options
     elif mapping is not None:
         layout = mapping.layout
         if layout is None:
@@ -210,7 +202,7 @@ def _read(row: SourceRow, fmt: str, mapping: ColumnMap | None, totals: WeeklyTot
     elif fmt == "native" or (fmt == "auto" and NATIVE_REQUIRED <= row.data.keys()):
         return native_item(row, dict(row.data))
     else:
-        layout = TOOLS[fmt] if fmt in TOOLS else detect_tool(row.data)
+        layout = LAYOUTS[fmt] if fmt in LAYOUTS else detect_tool(row.data)
         if layout is None:
             lacking = [name for name in NATIVE_FIELDS[:-1] if name not in row.data]
             hint = (
@@ -219,5 +211,26 @@ def _read(row: SourceRow, fmt: str, mapping: ColumnMap | None, totals: WeeklyTot
                 else ""
             )
             return Item(row, None, {"non_field_errors": [UNRECOGNISED + hint]})
-    errors = totals.add(row, layout)
-    return Item(row, None, errors) if errors else None
+    return _summed(row, layout, totals, deletions)
+
+
+def _summed(row: SourceRow, layout: Layout, totals: WeeklyTotals, deletions: Deletions | None) -> Item | None:
+    """None when the row's time went into its weekly total; else the row's item: refused, or
+    left out of this run (neither entry nor errors; it counts as unchanged). A running timer is
+    counted once it stops; with a window, a row outside it belongs to another run's."""
+    if row.data.get(RUNNING):
+        return Item(row, None)
+    header = header_of(row.data)
+    if missing := layout.missing(header):
+        problem = f"No column {', '.join(missing)}: not a {layout.label}."
+        return Item(row, None, {"non_field_errors": [problem]})
+    # A tool's rows tell what its keys are; --map layouts have none to delete.
+    keys, window = None, None
+    if deletions is not None and layout.prefix in LAYOUTS:
+        keys, window = deletions.saw(f"{layout.prefix}:", row.source), deletions.window_for(row.source)
+    added = totals.add(row, layout, header, window)
+    if added is None:
+        return Item(row, None)
+    if keys is not None:
+        keys.note(row, added)
+    return Item(row, None, added.errors) if added.errors else None

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from .config import is_http_url
+
 logger = logging.getLogger(__name__)
 
 TIMEOUT = (3, 5)  # seconds to connect, to answer
@@ -25,7 +27,7 @@ ENV = "TIMESHEETS_HEARTBEAT_URL"
 class Heartbeat:
     def __init__(self, url: str | None) -> None:
         url = url or os.getenv(ENV) or None
-        if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+        if url is not None and not is_http_url(url):
             logger.warning("The heartbeat URL is not an http(s):// URL: no pings are sent")
             url = None
         self.url = url.rstrip("/") if url else None

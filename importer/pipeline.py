@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from .client import AuthorizationError, BodyTooLarge, TimesheetsClient, TransientError
-from .formats import Item
+from .items import Item
 from .limits import MAX_BODY_BYTES
 from .report import Report
 from .sources import SourceRow
@@ -98,7 +98,10 @@ def batches(
     batch = Batch()
     for item in items:
         if item.errors is not None:
-            report.outcome(item, item.refusal, item.errors)
+            report.outcome(item, item.refused_as, item.errors)
+            continue
+        if item.entry is None:  # left out of this run: a running timer, a row outside the window
+            report.outcome(item, "unchanged")
             continue
         body = encoded(item)
         if isinstance(body, dict):
@@ -197,9 +200,12 @@ def _keys_of(in_flight: deque[tuple[Batch, Future]]) -> set[str | None]:
 
 
 def fail_all(items: Iterable[Item], report: Report, reason: str) -> None:
-    """Accounts for rows that cannot be sent in this run: invalid ones as such, the rest as failed."""
+    """Accounts for rows that cannot be sent in this run: refused and left-out ones as such, the
+    rest as failed."""
     for item in items:
         if item.errors is not None:
-            report.outcome(item, item.refusal, item.errors)
+            report.outcome(item, item.refused_as, item.errors)
+        elif item.entry is None:
+            report.outcome(item, "unchanged")
         else:
             report.outcome(item, "failed", {"request": [reason]})

@@ -9,9 +9,10 @@ from typing import IO, Any
 
 from tqdm import tqdm
 
-from .formats import Item
+from .items import Item
 
 TABLE_ROWS = 10
+REFUSED = frozenset({"invalid", "conflict", "failed"})
 
 
 @dataclass
@@ -74,20 +75,44 @@ class Report:
     def outcome(self, item: Item, status: str, errors: dict[str, Any] | None = None) -> None:
         counter = self.COUNTERS[status]
         setattr(self.summary, counter, getattr(self.summary, counter) + item.rows)
-        if status not in ("invalid", "conflict", "failed"):
-            return
-        self.refused += item.rows
+        if status in REFUSED:
+            row = item.row
+            self._refused(row.source, row.line, row.data, item.external_id, status, errors, item.rows)
+
+    def answered(
+        self, source: str, key: str | None, status: str, errors: dict[str, Any] | None = None
+    ) -> None:
+        """An entry the API answered for that no source row stands for (a deletion), or the
+        request that failed: one more row of the run, read from the API, so that read = created +
+        updated + unchanged + deleted + conflicts + rejected + failed holds with deletions too."""
+        self.read(1)
+        counter = self.COUNTERS[status]
+        setattr(self.summary, counter, getattr(self.summary, counter) + 1)
+        if status in REFUSED:
+            self._refused(source, 0, {"external_id": key}, key, status, errors, 1)
+
+    def _refused(
+        self,
+        source: str,
+        line: int,
+        data: Any,
+        key: str | None,
+        status: str,
+        errors: dict[str, Any] | None,
+        rows: int,
+    ) -> None:
+        self.refused += rows
         errors = errors or {}
         if len(self.first_refused) < TABLE_ROWS:
             field, message = _first_error(errors)
-            self.first_refused.append((f"{item.row.source}:{item.row.line}", status, field, message))
+            self.first_refused.append((f"{source}:{line}", status, field, message))
         if self.rejects is None and status == "failed":
             return
         record = {
-            "source": item.row.source,
-            "line": item.row.line,
-            "row": item.row.data,
-            "external_id": item.external_id,
+            "source": source,
+            "line": line,
+            "row": data,
+            "external_id": key,
             "status": status,
             "errors": errors,
         }

@@ -13,14 +13,16 @@ import requests
 from . import pipeline
 from .client import RetryPolicy, TimesheetsClient, TokenProvider, TransientError
 from .config import load_config
+from .deletions import Deletions
 from .formats import items_for
 from .lock import AlreadyRunning, LockUnavailable, single_run
+from .reconcile import reconcile
 from .rejects import RejectsFile
 from .report import Report
 from .sources import check_sources, read_rows
-from .trackers import Scopes, Window, open_trackers, pulled_rows, tracker_kind
-from .trackers.base import Tracker
-from .trackers.reconcile import reconcile
+from .tools import open_trackers, pull_rows, tracker_kind
+from .tools.base import Tracker
+from .window import Window
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +70,10 @@ def _run(
     files: list[str],
     pulls: list[Tracker],
 ) -> None:
-    scopes = Scopes(window, {tracker.source: f"{tracker.kind}:" for tracker in pulls})
+    deletions = Deletions(window, {tracker.source: f"{tracker.kind}:" for tracker in pulls})
     # Pulls first: a tracker refusing its credentials stops the run before any batch is sent
     # (a pull's rows are summed weekly, so no item of it leaves before its last page).
-    streams = [pulled_rows(tracker, scopes) for tracker in pulls] + [read_rows(source) for source in files]
+    streams = [pull_rows(tracker, window) for tracker in pulls] + [read_rows(source) for source in files]
     rows = pipeline.counted(itertools.chain.from_iterable(streams), report)
     items = items_for(
         rows,
@@ -79,7 +81,7 @@ def _run(
         users=options.users,
         column_map=options.column_map,
         day_first=options.day_first,
-        scopes=scopes,
+        deletions=deletions,
     )
     config = load_config()
     with ExitStack() as stack:
@@ -107,4 +109,5 @@ def _run(
         pipeline.send_items(items, client, report, options.batch_size)
         # What the trackers lost goes too (a dry run asks what would go): only once every
         # source was read to its end, so a pull that broke off deletes nothing.
-        reconcile(scopes, client, report, dry_run=options.dry_run)
+        deletion_requests = deletions.requests({tracker.source: tracker.people for tracker in pulls})
+        reconcile(deletion_requests, client, report, dry_run=options.dry_run)

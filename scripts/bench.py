@@ -19,7 +19,6 @@ import os
 import platform
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,20 +29,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlparse, urlunparse
 
+import bench_friday
 import bench_pull
 import requests
-from servers import start_gunicorn
+from servers import free_port, start_gunicorn
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-ISSUER_PORT, API_PORT = _free_port(), _free_port()
+ISSUER_PORT, API_PORT = free_port(), free_port()
 ISSUER_URL, API_URL = f"http://127.0.0.1:{ISSUER_PORT}/", f"http://127.0.0.1:{API_PORT}"
 DATABASES = os.getenv("BENCH_DATABASES", "sqlite,postgresql").split(",")
 POSTGRES_URL = os.getenv("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/timesheets_bench")
@@ -499,6 +493,9 @@ def bench_database(kind: str, workdir: Path) -> dict[str, Any]:
         print(f"  reads at {TABLE_ROWS:,} entries:", flush=True)
         results["reads"] = measure_reads(token)
         results["admin_p50_ms"] = measure_admin(env | {"DATABASE_URL": database_url})
+        if kind == "postgresql":
+            print("  a company on a Friday afternoon:", flush=True)
+            results["friday"] = bench_friday.friday_afternoon(env, API_URL, ISSUER_URL, token)
         if kind == DATABASES[0]:
             print(f"  importer memory on {LONG_LINE_MB} MB single lines:", flush=True)
             results["long_lines"] = {}
@@ -600,6 +597,7 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
             )
         )
     rows += bench_pull.table_rows(r.get("tracker_pulls", {}))
+    rows += bench_friday.table_rows(r.get("friday", {}))
     return rows
 
 

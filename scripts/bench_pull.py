@@ -1,6 +1,6 @@
 """`make bench`, tracker pulls: 5 ISO weeks for 100 people (10,000 time entries) from each fake tracker.
 
-For each of Toggl Track, Clockify and Harvest (tests/fake_trackers.py, paged as the real
+For each of Toggl Track, Clockify and Harvest (scripts/fake_trackers.py, paged as the real
 APIs page: 50, 1,000 and 2,000 entries), a first pull and an unchanged rerun: seconds,
 pages of time entries and requests to the tracker, the importer's peak RSS, and the
 summary (the rerun must write nothing). `bench_pulls` is what scripts/bench.py calls; run
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,9 +21,10 @@ from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 if str(PROJECT_DIR) not in sys.path:
-    sys.path.insert(0, str(PROJECT_DIR))  # for tests.fake_trackers
+    sys.path.insert(0, str(PROJECT_DIR))  # for scripts.fake_trackers, which the tests import too
 
-from tests.fake_trackers import ACCOUNT, TOOLS, FakeTrackers  # noqa: E402
+from scripts.fake_trackers import ACCOUNT, TOOLS, FakeTrackers  # noqa: E402
+from scripts.servers import free_port, start_gunicorn  # noqa: E402
 
 PEOPLE, WEEKS, PER_DAY = 100, 5, 4  # 100 x 5 weeks x 5 days x 4 = 10,000 time entries
 PROJECTS = ("Atlas", "Borealis", "Cosmos")
@@ -108,8 +108,6 @@ def table_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def main() -> int:
-    from servers import start_gunicorn
-
     workdir = Path(tempfile.mkdtemp(prefix="timesheets-bench-pull-"))
     env = {
         **os.environ,
@@ -131,9 +129,7 @@ def main() -> int:
     credentials = json.loads(
         manage("create_api_client", "bench-pull", "--scopes", "create:timesheets", "--json")
     )
-    with socket.socket() as probe:  # a free port, on loopback only
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = start_gunicorn(port, 2, env)
     try:
         importer_env = {

@@ -1,10 +1,17 @@
-"""Starting the API under gunicorn for the demo and the benchmark."""
+"""Servers on loopback for the demo, the benchmark and the tests: the API under gunicorn, a
+free port, and a small HTTP server in a thread (the fake trackers, a monitor, a file server).
+
+The tests import this module (as `scripts.servers`); nothing here imports the tests.
+"""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
@@ -40,3 +47,29 @@ def start_gunicorn(
         time.sleep(0.2)
     server.terminate()
     raise SystemExit(f"The API on port {port} did not start within 30 seconds.")
+
+
+def free_port() -> int:
+    """A loopback port free a moment ago, for servers that cannot be handed port 0."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LoopbackServer:
+    """An HTTP server on a free loopback port, serving from a daemon thread."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self._server.server_port
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        ).start()
+
+    def stop(self) -> None:
+        # shutdown() waits for serve_forever to notice; bounded, so that no server thread
+        # can hang the suite's teardown (seen once in CI).
+        stopper = threading.Thread(target=self._server.shutdown, daemon=True)
+        stopper.start()
+        stopper.join(timeout=5)
+        self._server.server_close()

@@ -23,7 +23,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -35,7 +35,7 @@ from django.conf import settings as django_settings
 from django.core.management import load_command_class
 
 from common.logs import LOG_FORMAT
-from scripts.servers import start_gunicorn
+from scripts.servers import LoopbackServer, free_port, start_gunicorn
 
 ALL_SCOPES = "read:timesheets create:timesheets delete:timesheets approve:timesheets"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -78,25 +78,6 @@ class Api:
 
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
-
-
-class LoopbackServer:
-    """An HTTP server on a free loopback port, serving from a daemon thread."""
-
-    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.port = self._server.server_port
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-        ).start()
-
-    def stop(self) -> None:
-        # shutdown() waits for serve_forever to notice; bounded, so that no server thread
-        # can hang the suite's teardown (seen once in CI).
-        stopper = threading.Thread(target=self._server.shutdown, daemon=True)
-        stopper.start()
-        stopper.join(timeout=5)
-        self._server.server_close()
 
 
 class LocalIssuer:
@@ -367,13 +348,6 @@ class FaultyProxy:
                 pass
 
         return Handler
-
-
-def free_port() -> int:
-    """A loopback port free a moment ago, for servers that cannot be handed port 0."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Gunicorn:

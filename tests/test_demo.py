@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 
+from scripts.servers import free_port
+
 from .support import PROJECT_DIR
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_the_demo_serves_on_demo_port_and_says_when_it_stopped(tmp_path):

@@ -25,8 +25,9 @@ logger = logging.getLogger(__name__)
 REALM = "timesheets"
 MAX_TOKEN_LENGTH = 8192
 # No longer than the columns that record who wrote.
-MAX_IDENTITY_LENGTH = min(
-    Timesheet._meta.get_field("created_by").max_length, TimesheetEvent._meta.get_field("actor").max_length
+MAX_IDENTITY_LENGTH: int = min(
+    Timesheet._meta.get_field("created_by").max_length or 0,
+    TimesheetEvent._meta.get_field("actor").max_length or 0,
 )
 MAX_CLIENT_ID_LENGTH = MAX_IDENTITY_LENGTH
 # What a person's writes are recorded as: `person:<client_id>:<subject>`, the app and the

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .authentication import BearerTokenAuthentication
+from .authentication import BearerTokenAuthentication, TokenPrincipal
 from .creators import creator_names
 from .rules import person_of
 from .serializers import ClientMeSerializer, PersonMeSerializer
@@ -20,7 +20,7 @@ class MeView(APIView):
     """
 
     authentication_classes = [BearerTokenAuthentication]
-    required_scopes = {"get": []}  # any valid token
+    required_scopes: dict[str, list[str]] = {"get": []}  # any valid token
 
     @extend_schema(
         responses=PolymorphicProxySerializer(
@@ -31,6 +31,7 @@ class MeView(APIView):
     )
     def get(self, request: Request) -> Response:
         principal = request.user
+        assert isinstance(principal, TokenPrincipal)  # the only authentication class
         scopes = sorted(principal.scopes)
         person = person_of(principal)
         if person is not None:

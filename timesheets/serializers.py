@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
+
+from common.weeks import IsoWeek
 
 from .models import Timesheet
 
@@ -123,7 +124,9 @@ class TimesheetChangeSerializer(TimesheetSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # The week as it will be: a new year with the entry's week 53 must exist too.
-        validate_iso_week(attrs.get("year", self.instance.year), attrs.get("week", self.instance.week))
+        entry = self.instance
+        assert isinstance(entry, Timesheet)  # a correction always has its entry
+        validate_iso_week(attrs.get("year", entry.year), attrs.get("week", entry.week))
         return attrs
 
 
@@ -164,20 +167,14 @@ class BatchItemResultSerializer(serializers.Serializer):
 
 # --- POST /timesheets/reconcile ------------------------------------------------------------
 
-ISO_WEEK = re.compile(r"(\d{4})-W(\d{2})")
 MAX_RECONCILE_KEYS = 100_000
 
 
-def parse_iso_week(value: str) -> tuple[int, int]:
-    match = ISO_WEEK.fullmatch(value)
+def parse_iso_week(value: str) -> IsoWeek:
     try:
-        if match is None:
-            raise ValueError
-        year, week = int(match[1]), int(match[2])
-        datetime.date.fromisocalendar(year, week, 1)
+        return IsoWeek.parse(value)
     except ValueError:
         raise serializers.ValidationError(f"{value!r} is not an ISO week like 2024-W09.") from None
-    return year, week
 
 
 class ReconcileSerializer(serializers.Serializer):
@@ -212,10 +209,10 @@ class ReconcileSerializer(serializers.Serializer):
             raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
         return super().to_internal_value(data)
 
-    def validate_since(self, value: str) -> tuple[int, int]:
+    def validate_since(self, value: str) -> IsoWeek:
         return parse_iso_week(value)
 
-    def validate_until(self, value: str) -> tuple[int, int]:
+    def validate_until(self, value: str) -> IsoWeek:
         return parse_iso_week(value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime
 import enum
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from common.keys import tracker_key_person
+from common.names import normalized_person
+from common.weeks import IsoWeek
+
 from .models import CONTENT_FIELDS, Timesheet, TimesheetEvent, diff, recorded_state
+from .weeks import between
 
 # Concurrent first imports of one key can both miss it and both insert; the loser gets an
 # IntegrityError from the unique constraint and, on the next attempt, finds the winner's row.
@@ -281,9 +284,6 @@ def timesheet_unapprove(*, timesheet_id: int, unapproved_by: str) -> Timesheet:
 # --- Reconciling a time tracker's window -------------------------------------------------
 # The importer pulls whole ISO weeks from a tracker; what it no longer finds there must go.
 
-# The ISO week inside a tracker key "tool:person:YYYY-Www:project"; the person before it.
-TRACKER_KEY_WEEK = re.compile(r":(\d{4})-W(\d{2}):")
-
 
 @dataclass(frozen=True)
 class ReconcileResult:
@@ -291,25 +291,13 @@ class ReconcileResult:
     conflicts: list[Timesheet]
 
 
-def tracker_key_person(key: str, prefix: str) -> str | None:
-    """The person a tracker key names, compared as the importer's --users map compares them."""
-    match = TRACKER_KEY_WEEK.search(key, len(prefix))
-    if match is None:
-        return None
-    return normalized_person(key[len(prefix) : match.start()])
-
-
-def normalized_person(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 @transaction.atomic
 def timesheets_reconcile(
     *,
     created_by: str,
     prefix: str,
-    first_week: tuple[int, int],
-    last_week: tuple[int, int],
+    first_week: IsoWeek,
+    last_week: IsoWeek,
     keep: Collection[str],
     persons: Collection[str] | None = None,
     dry_run: bool = False,
@@ -322,17 +310,13 @@ def timesheets_reconcile(
     run from removing time another account of the same tool sent with the same client.
     An approved entry is never deleted: it is returned as a conflict. All or nothing.
     """
-    (first_year, first), (last_year, last) = first_week, last_week
-    in_window = (Q(year__gt=first_year) | Q(year=first_year, week__gte=first)) & (
-        Q(year__lt=last_year) | Q(year=last_year, week__lte=last)
-    )
     kept = set(keep)
     known = {normalized_person(person) for person in persons} if persons is not None else None
     deleted: list[Timesheet] = []
     conflicts: list[Timesheet] = []
     candidates = (
         Timesheet.objects.select_for_update()
-        .filter(in_window, created_by=created_by, external_id__startswith=prefix)
+        .filter(between(first_week, last_week), created_by=created_by, external_id__startswith=prefix)
         .order_by("external_id")  # the upsert's lock order, so the two never deadlock
     )
     for timesheet in candidates:

@@ -1,45 +1,15 @@
-"""ISO 8601 weeks as people pick them (`2016-W24`, what `<input type="week">` sends) and as the
-database stores them (year, week)."""
+"""Week windows on the database's (year, week): the server's queries over ISO weeks.
+
+Reading and writing a week (`2016-W24`) is common/weeks.py's, shared with the importer.
+"""
 
 from __future__ import annotations
 
-import datetime
-import re
-from dataclasses import dataclass
-
 from django.db.models import Q
 
-WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{1,2})$")
+from common.weeks import IsoWeek
 
-
-@dataclass(frozen=True, order=True)
-class IsoWeek:
-    year: int
-    week: int
-
-    @classmethod
-    def parse(cls, text: str) -> IsoWeek:
-        """`2016-W24`; a week that does not exist (2015-W54) is a ValueError, as for dates."""
-        match = WEEK_PATTERN.match(text.strip())
-        if not match:
-            raise ValueError(f"{text!r} is not an ISO week such as 2016-W24.")
-        week = cls(int(match[1]), int(match[2]))
-        week.monday()  # raises ValueError for a week the year does not have
-        return week
-
-    @classmethod
-    def of(cls, day: datetime.date) -> IsoWeek:
-        year, week, _ = day.isocalendar()
-        return cls(year, week)
-
-    def monday(self) -> datetime.date:
-        return datetime.date.fromisocalendar(self.year, self.week, 1)
-
-    def plus(self, weeks: int) -> IsoWeek:
-        return IsoWeek.of(self.monday() + datetime.timedelta(weeks=weeks))
-
-    def __str__(self) -> str:
-        return f"{self.year}-W{self.week:02d}"
+__all__ = ["IsoWeek", "between", "weeks_between"]
 
 
 def weeks_between(start: IsoWeek, end: IsoWeek) -> list[IsoWeek]:

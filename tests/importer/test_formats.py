@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from importer.config import ConfigurationError
-from importer.formats import Item, items_for
+from importer.formats import items_for
+from importer.items import Item
+from importer.layouts import parse_date, parse_duration
 from importer.sources import read_rows
-from importer.timetrackers import parse_date, parse_duration
 from timesheets.models import Timesheet
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

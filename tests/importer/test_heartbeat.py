@@ -7,13 +7,12 @@ failure; a body is kept as the ping's log.
 
 from __future__ import annotations
 
-import socket
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
-from tests.support import LoopbackServer
+from scripts.servers import LoopbackServer, free_port
 from timesheets.models import Timesheet
 
 CHECK = "/ping/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278"
@@ -65,9 +64,7 @@ def test_a_configuration_error_pings_fail(run_import, monitor):
 
 
 def test_a_monitor_that_cannot_be_reached_never_fails_the_import(run_import):
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]
+    port = free_port()
     run = run_import("-", "--heartbeat-url", f"http://127.0.0.1:{port}{CHECK}", stdin=CSV)
     assert run.exit_code == 0, run.stderr
     assert Timesheet.objects.count() == 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from importer.formats import Item
+from importer.items import Item
 from importer.pipeline import batches
 from importer.report import Report
 from importer.sources import SourceRow

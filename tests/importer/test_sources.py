@@ -9,7 +9,8 @@ from http.server import SimpleHTTPRequestHandler
 import pytest
 
 from importer.sources import read_rows
-from tests.support import SAMPLE_ENTRY, LoopbackServer
+from scripts.servers import LoopbackServer
+from tests.support import SAMPLE_ENTRY
 
 
 def write(tmp_path, name: str, content: bytes) -> str:

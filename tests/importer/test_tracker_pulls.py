@@ -1,4 +1,4 @@
-"""import_timesheets pulling Toggl Track, Clockify and Harvest over their APIs (tests/fake_trackers.py).
+"""import_timesheets pulling Toggl Track, Clockify and Harvest over their APIs (scripts/fake_trackers.py).
 
 Each run is a real process against the live API, as cron runs it. The window is fixed
 (2024-W10 and W11) so that no test depends on today's date. The summary counts rows (time
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from importer.lock import single_run
-from tests.fake_trackers import ACCOUNT, CREDENTIALS, TOOLS, FakeTrackers
+from scripts.fake_trackers import ACCOUNT, CREDENTIALS, TOOLS, FakeTrackers
 from timesheets.models import Timesheet
 
 WINDOW = ("--since", "2024-03-04", "--until", "2024-03-17", "--retry-for", "20")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from importer.config import ConfigurationError
-from importer.trackers.window import Window
+from importer.window import Window
 
 
 def test_the_default_is_this_week_and_the_four_before_to_today():

@@ -34,6 +34,31 @@ def test_a_person_switched_off_is_refused_once_the_cached_answer_expires(as_pers
     assert response.json() == UNKNOWN
 
 
+def test_a_person_switched_off_in_the_admin_is_refused_at_once(as_person, ann):
+    client = as_person(ann)
+    assert client.get("/timesheets").status_code == 200
+    ann.account.is_active = False
+    ann.account.save()  # as the admin's form saves it
+    assert client.get("/timesheets").json() == UNKNOWN
+
+
+def test_a_new_role_counts_at_once(as_person, ann):
+    client = as_person(ann)
+    assert client.get("/me").json()["role"] == "employee"
+    ann.role = "manager"
+    ann.save()
+    assert client.get("/me").json()["role"] == "manager"
+
+
+def test_a_sign_in_leaves_the_cached_answer_alone(as_person, ann):
+    client = as_person(ann)
+    client.get("/timesheets")
+    ann.account.save(update_fields=["last_login"])
+    with CaptureQueriesContext(connection) as requests:
+        client.get("/timesheets")
+    assert not [q for q in requests.captured_queries if "people_person" in q["sql"]]
+
+
 def test_a_persons_lookup_is_one_query_every_few_seconds(as_person, ann):
     client = as_person(ann)
     with CaptureQueriesContext(connection) as first:

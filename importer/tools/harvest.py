@@ -1,4 +1,4 @@
-"""Harvest: API v2 time entries of an account, and its users.
+"""Harvest: the detailed time export, and the pull of an account's API v2 time entries and users.
 
 As documented at https://help.getharvest.com/api-v2/timesheets-api/timesheets/time-entries/
 (GET /v2/time_entries with from, to, page and per_page up to 2000; entries with spent_date,
@@ -9,6 +9,13 @@ https://help.getharvest.com/api-v2/introduction/overview/general/ (`Authorizatio
 `Harvest-Account-Id`, a `User-Agent` naming the application; 429 with Retry-After past 100
 requests in 15 seconds). The detailed CSV export names people by First Name and Last Name
 and has no email, so a person's key is their name, as `user.name` gives it.
+
+Its export, the detailed time report CSV: Date, Client, Project, Project Code, Task, Notes,
+Hours, Hours Rounded, Billable?, Invoiced?, Approved?, First Name, Last Name, Roles, Employee?,
+Billable Rate, Billable Amount, Cost Rate, Cost Amount, Currency, External Reference URL;
+no email. Harvest's time import reads this export as is and takes YYYY-MM-DD or M/D/YYYY
+dates and decimal hours (support.getharvest.com, "Importing and exporting data"). An older
+export quoted in public code has D.M.YYYY dates and hours like "7,5", so those are read too.
 """
 
 from __future__ import annotations
@@ -19,14 +26,27 @@ from typing import Any
 
 import requests
 
-from .base import RUNNING, Tracker, expect
-from .window import Window
+from ..layouts import RUNNING, Layout
+from ..window import Window
+from .base import Tracker, expect
 
 PER_PAGE = 2000
+
+# The detailed export, as its files hold it and as the pull below shapes its rows.
+LAYOUT = Layout(
+    prefix="harvest",
+    label="Harvest detailed time export",
+    date="Date",
+    durations=("Hours",),  # not Hours Rounded: the time as tracked
+    project="Project",
+    names=("First Name", "Last Name"),
+    email="Email",
+)
 
 
 class Harvest(Tracker):
     kind = "harvest"
+    layout = LAYOUT
     credential = "HARVEST_ACCESS_TOKEN"
     url_variable = "HARVEST_API_URL"
     default_url = "https://api.harvestapp.com"

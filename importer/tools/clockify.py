@@ -1,4 +1,4 @@
-"""Clockify: the Reports API's detailed report of a workspace.
+"""Clockify: the detailed export, and the pull of the Reports API detailed report of a workspace.
 
 As documented at https://docs.clockify.me/#tag/Time-Entry-Report/operation/generateDetailedReport
 (POST /v1/workspaces/{workspaceId}/reports/detailed on reports.api.clockify.me, paged by
@@ -6,6 +6,14 @@ detailedFilter.page and detailedFilter.pageSize, at most 1,000; the answer's `ti
 with the `X-Api-Key` header (https://docs.clockify.me/#section/Authentication) and a rate
 limit answered with 429 (https://docs.clockify.me/#section/Rate-limiting). A report entry
 carries userName and userEmail, as the detailed CSV export's User and Email columns do.
+
+Its export, the detailed report CSV: Project, Client, Description, Task, User, Group, Email,
+Tags, Billable, Start Date, Start Time, End Date, End Time, Duration (h), Duration (decimal),
+Billable Rate (<currency>), Billable Amount (<currency>). Dates follow the exporting user's
+profile setting ("DD/MM/YYYY, MM-DD-YYYY, etc.": clockify.me/help, "Profile settings" and
+"Import timesheets"; exports in public repositories show MM/DD/YYYY and YYYY-MM-DD);
+Duration (h) follows the workspace's duration format, hh:mm:ss, h:mm or h.hh
+(clockify.me/help, "Duration format").
 """
 
 from __future__ import annotations
@@ -17,15 +25,29 @@ from typing import Any
 
 import requests
 
-from .base import RUNNING, Tracker, TrackerFailed, clock, expect
-from .window import Window
+from ..layouts import RUNNING, Layout
+from ..window import Window
+from .base import Tracker, TrackerFailed, clock, expect
 
 PAGE_SIZE = 1000
 ISO_DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?")
 
+# The detailed export, as its files hold it and as the pull below shapes its rows.
+LAYOUT = Layout(
+    prefix="clockify",
+    label="Clockify detailed export",
+    date="Start Date",
+    # Duration (decimal) is rounded to hundredths; Duration (h) is exact as hh:mm:ss.
+    durations=("Duration (h)", "Duration (decimal)"),
+    project="Project",
+    names=("User",),
+    email="Email",
+)
+
 
 class Clockify(Tracker):
     kind = "clockify"
+    layout = LAYOUT
     credential = "CLOCKIFY_API_KEY"
     url_variable = "CLOCKIFY_REPORTS_URL"
     default_url = "https://reports.api.clockify.me"

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..config import ConfigurationError
+from common.weeks import week_text
+
+from .config import ConfigurationError
 
 DEFAULT_WEEKS_BACK = 4
 
@@ -50,12 +52,12 @@ class Window:
     @property
     def first_week(self) -> str:
         year, week, _ = self.first_day.isocalendar()
-        return f"{year}-W{week:02d}"
+        return week_text(year, week)
 
     @property
     def last_week(self) -> str:
         year, week, _ = self.last_day.isocalendar()
-        return f"{year}-W{week:02d}"
+        return week_text(year, week)
 
     @property
     def weeks(self) -> int:

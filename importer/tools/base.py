@@ -1,4 +1,5 @@
-"""What every tracker pull shares: credentials, paged HTTP with the API's retry rules, failures.
+"""What every tracker pull shares: credentials, paged HTTP with the API's retry rules, failures,
+and the pull as a stream of rows shaped as the tool's export (importer/layouts.py).
 
 A pull either completes or fails as a whole. `TrackerFailed` (5xx or 429 after the retry
 budget, a timeout, an answer that is not the documented JSON) makes the run count the
@@ -8,11 +9,11 @@ run before anything is sent, as bad API credentials do.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Iterator
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 import requests
 from tqdm import tqdm
@@ -20,11 +21,15 @@ from tqdm import tqdm
 from common.env import envsecret
 
 from ..client import AuthorizationError, RetryPolicy, TransientError, send
-from ..config import ConfigurationError
-from .window import Window
+from ..config import ConfigurationError, api_url, http_url
+from ..layouts import Layout
+from ..sources import SourceRow
+from ..window import Window
 
-# Marks a running timer among a pull's rows: it is read, counted, and left out of the sums.
-RUNNING = "(running)"
+logger = logging.getLogger(__name__)
+
+# How the row that ends a broken pull starts; what follows is the reason.
+BROKE_OFF = "The pull broke off here: "
 
 
 class TrackerRefused(AuthorizationError):
@@ -39,6 +44,7 @@ class Tracker:
     """One account of one tool, pulled over HTTP; subclasses speak the tool's API."""
 
     kind: ClassVar[str]
+    layout: ClassVar[Layout]  # the tool's export, whose rows the pull yields
     credential: ClassVar[str]  # the environment variable holding the token (or NAME_FILE)
     url_variable: ClassVar[str]
     default_url: ClassVar[str]
@@ -57,8 +63,7 @@ class Tracker:
         self.base_url = base_url(self.url_variable, self.default_url)
         self.session = requests.Session()
         # Harvest asks for the application's name and a link to it: the API it feeds.
-        api_url = os.getenv("TIMESHEETS_API_URL", "http://127.0.0.1:8000")
-        self.session.headers["User-Agent"] = f"Timesheets importer ({api_url})"
+        self.session.headers["User-Agent"] = f"Timesheets importer ({api_url()})"
         self.authenticate(self.session, token)
         self.people: set[str] = set()  # everyone the account knows, by email and name
         self.pages = 0
@@ -105,11 +110,25 @@ class Tracker:
 
 
 def base_url(variable: str, default: str) -> str:
-    value = os.getenv(variable) or default
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigurationError(f"{variable} must be an http(s):// URL, not {value!r}.")
-    return value.rstrip("/")
+    return http_url(variable, os.getenv(variable) or default).rstrip("/")
+
+
+def pull_rows(tracker: Tracker, window: Window) -> Iterator[SourceRow]:
+    """The tracker's entries as rows. A pull that fails ends its rows with one row for what it
+    could not pull (BROKE_OFF and the reason), which counts as failed and stops the tool's
+    deletions (so a pull failing on its first page still makes the run exit 1)."""
+    line = 0
+    try:
+        for data in tracker.entries(window):
+            line += 1
+            yield SourceRow(tracker.source, line, data)
+    except TrackerFailed as exc:
+        logger.error("%s; its entries count as failed and nothing is deleted for it", exc)
+        yield SourceRow(tracker.source, line + 1, None, error=f"{BROKE_OFF}{exc}")
+    else:
+        logger.info("%s: %d time entries in %d pages", tracker.source, line, tracker.pages)
+    finally:
+        tracker.close()
 
 
 def clock(seconds: float) -> str:

@@ -2,7 +2,7 @@
 
 One HTTP server answers for the three tools under /toggl, /clockify and /harvest, so that
 TOGGL_API_URL, CLOCKIFY_REPORTS_URL and HARVEST_API_URL can each point at it. Tests and
-`make bench` (scripts/bench_pull.py) import it as `tests.fake_trackers`. What each part
+`make bench` (scripts/bench_pull.py) import it. What each part
 follows:
 
 Toggl Track
@@ -56,7 +56,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from tests.support import LoopbackServer
+from scripts.servers import LoopbackServer
 
 TOOLS = ("toggl", "clockify", "harvest")
 TOKENS = {"toggl": "toggl-api-token", "clockify": "clockify-api-key", "harvest": "harvest-access-token"}
@@ -131,7 +131,7 @@ class FakeTrackers:
         self.entries[tool].remove(entry)
 
     def export_csv(self, tool: str) -> str:
-        """The tool's detailed CSV export of the same entries, as importer/timetrackers.py reads it."""
+        """The tool's detailed CSV export of the same entries, as importer/tools/ lays it out."""
         out = io.StringIO()
         writer = csv.writer(out)
         done = [e for e in self.entries[tool] if e.seconds is not None]

@@ -1,4 +1,4 @@
-"""Toggl Track: the Reports API v3 detailed report, and the workspace's users for their emails.
+"""Toggl Track: the detailed export, and the pull of the Reports API v3 detailed report (and users).
 
 As documented at https://engineering.toggl.com/docs/reports/detailed_reports (POST
 /reports/api/v3/workspace/{workspace_id}/search/time_entries; next page from the
@@ -8,6 +8,12 @@ first_row_number / first_timestamp) and https://engineering.toggl.com/docs/api/w
 (https://engineering.toggl.com/docs/authentication). Report rows carry a user id and name
 but no email, while the detailed CSV export has an Email column: the users call fills it,
 so that keys match the export's.
+
+Its export, the detailed report CSV: User, Email, Client, Project, Task, Description, Billable,
+Start date, Start time, End date, End time, Duration, Tags, Amount (<currency>); dates
+YYYY-MM-DD, durations hh:mm:ss, a UTF-8 BOM first. The CSV import takes these headers
+(support.toggl.com, "Editing and uploading a CSV file": "export a Detailed report into
+the CSV" to see the format); exported files in public repositories show the rest.
 """
 
 from __future__ import annotations
@@ -18,15 +24,28 @@ from typing import Any
 
 import requests
 
-from .base import RUNNING, Tracker, TrackerFailed, clock, expect
-from .window import Window
+from ..layouts import RUNNING, Layout
+from ..window import Window
+from .base import Tracker, TrackerFailed, clock, expect
 
 PAGE_SIZE = 50  # the documented default; the report does not document a larger maximum
 PROJECTS_PAGE = 200
 
+# The detailed export, as its files hold it and as the pull below shapes its rows.
+LAYOUT = Layout(
+    prefix="toggl",
+    label="Toggl Track detailed export",
+    date="Start date",
+    durations=("Duration",),
+    project="Project",
+    names=("User",),
+    email="Email",
+)
+
 
 class Toggl(Tracker):
     kind = "toggl"
+    layout = LAYOUT
     credential = "TOGGL_API_TOKEN"
     url_variable = "TOGGL_API_URL"
     default_url = "https://api.track.toggl.com"
