@@ -109,8 +109,9 @@ def notice(driver: Any, kind: str, words: str) -> str:
     return by_id(driver, kind).text
 
 
-def sign_in(driver: Any, base_url: str, username: str) -> None:
-    driver.get(base_url + "/app/")
+def sign_in(driver: Any, base_url: str, username: str, *, reload: bool = True) -> None:
+    if reload:
+        driver.get(base_url + "/app/")
     by_id(driver, "sign-in").click()
     wait(driver, lambda: "/accounts/login" in driver.current_url)
     driver.find_element(By.NAME, "username").send_keys(username)
@@ -299,3 +300,15 @@ def test_a_sign_in_that_cannot_be_renewed_starts_again_and_keeps_what_was_typed(
     assert by_id(browser, "add-hours").get_attribute("value") == "2"
     assert not Timesheet.objects.exists()
     assert_no_token_kept(browser)  # the draft waited in sessionStorage only during the trip
+
+
+def test_an_account_that_is_no_person_is_told_so_and_may_sign_in_as_another(api, browser):
+    get_user_model().objects.create_user("payroll", password=PASSWORD, is_staff=True)
+    person("ann", "007")
+    browser.get(api.base_url + "/app/")
+    by_id(browser, "sign-in").click()
+    browser.find_element(By.NAME, "username").send_keys("payroll")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD, Keys.ENTER)
+    assert "may not use the web app" in notice(browser, "error", "another")
+
+    sign_in(browser, api.base_url, "ann", reload=False)  # the password page, not straight back

@@ -325,7 +325,7 @@ async function signOut() {
   $("pending").replaceChildren();
   $("recent-projects").replaceChildren();
   $("add-form").reset();
-  signedOut = true;
+  askPassword = true;
   screen("signed-out");
   if (told) say("You are signed out.");
   else complain("Signed out on this page, but the server is unreachable to end the sign-in; try again later.");
@@ -333,12 +333,12 @@ async function signOut() {
 
 // --- starting -------------------------------------------------------------------------------
 
-let signedOut = false; // after a sign-out the next sign-in asks for the password again
+let askPassword = false; // after a sign-out, or a refused account, the next sign-in asks for it
 let carried = null; // a draft that survived a failed return from the sign-in page
 
 async function start() {
   $("sign-in").onclick = () =>
-    auth.signIn({ draft: carried, fresh: signedOut }).catch((error) => complain(inWords(error)));
+    auth.signIn({ draft: carried, fresh: askPassword }).catch((error) => complain(inWords(error)));
   $("sign-out").onclick = () => signOut();
   $("previous-week").onclick = () => moveWeek(-1);
   $("next-week").onclick = () => moveWeek(1);
@@ -357,6 +357,7 @@ async function start() {
     returned = await auth.completeSignIn();
   } catch (error) {
     carried = error.draft ?? null;
+    askPassword = Boolean(error.anotherAccount);
     screen("signed-out");
     complain(inWords(error));
     return;

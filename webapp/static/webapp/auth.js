@@ -79,9 +79,14 @@ export async function completeSignIn() {
   if (query.has("iss") && query.get("iss") !== config.issuer) {
     throw Object.assign(new SignInFailed("That sign-in came from another server; sign in again."), { draft });
   }
+  if (query.get("error") === "access_denied") {
+    // Signed in, but not as a person who logs time (an admin's session, say): the next
+    // sign-in must let them choose another account instead of coming straight back.
+    const refusal = "That account may not use the web app: it is no person who logs time here. Sign in with another.";
+    throw Object.assign(new SignInFailed(refusal), { draft, anotherAccount: true });
+  }
   if (query.has("error")) {
-    const reason = query.get("error") === "access_denied" ? "The sign-in was cancelled." : "The sign-in failed.";
-    throw Object.assign(new SignInFailed(`${reason} Sign in again.`), { draft });
+    throw Object.assign(new SignInFailed("The sign-in failed; sign in again."), { draft });
   }
   try {
     await tokenRequest({
