@@ -171,6 +171,7 @@ def test_an_employee_logs_corrects_and_deletes_time_on_a_phone(api, browser):
 
     sign_in(browser, api.base_url, "ann")
     wait(browser, lambda: "Onboarding" in by_id(browser, "entries").text)
+    assert not by_id(browser, "team").is_displayed()  # no approve:timesheets in an employee's token
     suggestions = browser.execute_script(
         "return [...document.querySelectorAll('#recent-projects option')].map(o => o.value)"
     )
