@@ -191,10 +191,10 @@ function restore(saved) {
   state.editing = saved.editing ?? null;
 }
 
-// Runs one action; a sign-in that can no longer be renewed sends the person to sign in
-// again, keeping what they typed; any other failure is said in words.
 let busy = false; // one action at a time: a second click must not add or approve twice
 
+// Runs one action; a sign-in that can no longer be renewed sends the person to sign in
+// again, keeping what they typed; any other failure is said in words.
 async function act(action) {
   if (busy) return;
   busy = true;
