@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
-from django.db import connections
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 
@@ -31,14 +30,9 @@ def ensure_signing_key(*, using: str, plan: Any = None, **kwargs: Any) -> None:
     """
     from . import conf, keys
     from .models import SigningKey
+    from .schema_state import table_is_current
 
     if plan is None or not conf.is_embedded():
         return
-    connection = connections[using]
-    table = SigningKey._meta.db_table
-    if table not in connection.introspection.table_names():
-        return
-    with connection.cursor() as cursor:
-        columns = {column.name for column in connection.introspection.get_table_description(cursor, table)}
-    if {field.column for field in SigningKey._meta.concrete_fields} <= columns:
+    if table_is_current(SigningKey, using):
         keys.current_signing_key(using=using)

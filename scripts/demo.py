@@ -2,6 +2,7 @@
 
 Migrates the SQLite database, starts the API with the embedded issuer under gunicorn,
 registers an import client, imports the bundled sample export through the HTTP API,
+makes two people for the web app (an employee and a manager, new passwords each run),
 prints the summary and what to open, then serves until Ctrl-C (DEMO_KEEP_SERVING=0 stops
 after the import). DEMO_PORT picks the port (default 8000). Rerunning it is harmless: the
 rerun's import comes back `unchanged`.
@@ -9,6 +10,7 @@ rerun's import comes back `unchanged`.
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import signal
@@ -28,6 +30,11 @@ PORT = int(PORT_TEXT) if PORT_TEXT.isdigit() and 0 < int(PORT_TEXT) < 65536 else
 BASE_URL = f"http://{HOST}:{PORT}"
 SAMPLE = PROJECT_DIR / "samples" / "contractor-export.csv"
 CLIENT_NAME = "demo import job"
+# (username, name, user_type, user_id, manager): who signs in to the web app at /app/.
+PEOPLE = [
+    ("ann", "Ann Employee", "Employee", "007", False),
+    ("mia", "Mia Manager", "Employee", "100", True),
+]
 
 
 def setup_django() -> None:
@@ -68,6 +75,32 @@ def prepare_database() -> tuple[str, str, str]:
     return admin_password, client.client_id, api_client_reset_secret(client=client)
 
 
+def prepare_people() -> list[tuple[str, str, str]]:
+    """Makes the demo's people with `create_person`, or gives them a new password on a rerun;
+    returns (username, password, role) for each."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    signed_up = []
+    for username, name, user_type, user_id, manager in PEOPLE:
+        password = secrets.token_urlsafe(12)
+        account = get_user_model().objects.filter(username=username).first()
+        if account is not None:
+            account.set_password(password)
+            account.save(update_fields=["password"])
+        else:
+            with tempfile.TemporaryDirectory(prefix="timesheets-demo-") as folder:
+                password_file = Path(folder) / "password"
+                password_file.write_text(password)
+                options = ["--user-type", user_type, "--user-id", user_id, "--name", name]
+                options += ["--email", f"{username}@abc.example", "--password-file", str(password_file)]
+                if manager:
+                    options.append("--manager")
+                call_command("create_person", username, *options, stdout=io.StringIO())
+        signed_up.append((username, password, "manager" if manager else "employee"))
+    return signed_up
+
+
 def run_import(client_id: str, client_secret: str) -> int:
     # As from cron: no DJANGO_SETTINGS_MODULE, so manage.py runs the job under its own settings.
     env = {
@@ -82,9 +115,13 @@ def run_import(client_id: str, client_secret: str) -> int:
     return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode
 
 
-def links(admin_password: str) -> str:
+def links(admin_password: str, people: list[tuple[str, str, str]]) -> str:
+    sign_ins = "".join(
+        f"\n                  {role:<9} {username} / {password}" for username, password, role in people
+    )
     return f"""
   Start page:     {BASE_URL}/
+  Web app:        {BASE_URL}/app/   (sign in as one of:{sign_ins})
   Admin:          {BASE_URL}/admin/   (login: admin / {admin_password})
   Weekly picture: {BASE_URL}/admin/timesheets/timesheet/weekly/
   Browsable API:  {BASE_URL}/timesheets   (after logging in to the admin)
@@ -106,6 +143,7 @@ def main() -> int:
         return 2
     setup_django()
     admin_password, client_id, client_secret = prepare_database()
+    people = prepare_people()
     server = start_gunicorn(PORT, 2)
     try:
         status = run_import(client_id, client_secret)
@@ -124,7 +162,7 @@ def main() -> int:
             return 0
         print(
             f"\nThe Timesheets API is running at {BASE_URL}, with its embedded authorization server.\n"
-            + links(admin_password)
+            + links(admin_password, people)
             + "\nServing until Ctrl-C.",
             flush=True,
         )

@@ -12,7 +12,6 @@ the hostile tokens an outside issuer never would.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -26,6 +25,7 @@ from issuer import shared_cache
 from timesheets import jwks
 from timesheets.models import Timesheet
 
+from .browsers import start_chromium
 from .factories import ApiClientFactory, TimesheetFactory
 from .samples import ALL_SCOPES, SAMPLE_ENTRY
 from .support.clients import Api, InProcessApi
@@ -240,30 +240,6 @@ def faulty_api(api: Api, importer_env) -> Iterator[FaultyProxy]:
 
 @pytest.fixture
 def browser():
-    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and chromedriver):
-        reason = "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
-        if os.getenv("TIMESHEETS_REQUIRE_BROWSER") == "1":  # set by .ci/run: CI must not skip it
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1600",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-    driver.implicitly_wait(10)
+    driver = start_chromium()
     yield driver
     driver.quit()

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "issuer",
     "timesheets",
     "importer",
+    "webapp",
 ]
 
 MIDDLEWARE = [

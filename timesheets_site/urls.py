@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("issuer.urls")),
     path("", include("people.urls")),
     path("", include("timesheets.urls")),
+    path("", include("webapp.urls")),
 ]
