@@ -243,6 +243,9 @@ OAUTH_PERSON_TOKEN_SECONDS = envint("OAUTH_PERSON_TOKEN_SECONDS", 300)
 OAUTH2_PROVIDER_APPLICATION_MODEL = "issuer.ApiClient"
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_GENERATOR": "issuer.tokens.generate_access_token",
+    # Refresh tokens are opaque random strings: oauthlib would otherwise make them with the
+    # access token generator, as signed JWTs the API accepts, which revoking could not stop.
+    "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": envint("OAUTH_TOKEN_LIFETIME", 3600),
     # A callable, as oauthlib allows: a client's token lives ACCESS_TOKEN_EXPIRE_SECONDS, a
     # person's OAUTH_PERSON_TOKEN_SECONDS (issuer/conf.py).

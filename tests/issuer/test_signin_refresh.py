@@ -69,3 +69,10 @@ def test_a_role_taken_away_bounds_the_next_refresh(api):
     renewed = app.refresh(token["refresh_token"], scope=None)
 
     assert renewed["scope"] == "read:timesheets"
+
+
+def test_a_refresh_token_is_no_access_token(signed_in, api):
+    # A refresh token made like an access token would be a signed JWT the API accepts, and
+    # revoking it would not stop it there.
+    response = api.get("/timesheets", token=signed_in["refresh_token"])
+    assert response.status_code == 401
