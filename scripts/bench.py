@@ -217,6 +217,7 @@ def timed_import(env: dict[str, str], source: Path) -> dict[str, Any]:
     process = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
+    assert process.stdout is not None  # a PIPE
     output = process.stdout.read().decode()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
@@ -316,7 +317,7 @@ def measure_reads(token: str) -> dict[str, Any]:
     # The list is newest first: its first entry has the highest id.
     last_id = session.get(API_URL + "/timesheets", timeout=30).json()["results"][0]["id"]
     reads = {path: p50(session, API_URL + path) for path in read_paths()}
-    slowest = max(reads, key=reads.get)
+    slowest = max(reads, key=reads.__getitem__)
     print(f"    {len(reads)} filter/ordering reads: slowest {slowest} {reads[slowest]:.1f} ms", flush=True)
     # Pages the table has (100 entries a page): a small BENCH_TABLE_ROWS skips the deep ones.
     pages = {
@@ -378,7 +379,10 @@ def admin_session(env: dict[str, str]) -> requests.Session:
     session = requests.Session()
     login = API_URL + "/admin/login/"
     page = session.get(login, timeout=10).text
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if found is None:
+        raise SystemExit(f"{login} shows no CSRF token: is this the Django admin?")
+    csrf = found.group(1)
     session.post(
         login,
         data={
@@ -548,7 +552,7 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str]]:
     ratio = r["imports"][-1]["entries_per_second"] / r["per_entry_client"]["entries_per_second"]
     late = r["import_at_table_rows"]["entries_per_second"]
     reads = r["reads"]["filters_and_orderings_p50_ms"]
-    slowest = max(reads, key=reads.get)
+    slowest = max(reads, key=reads.__getitem__)
     pages = r["reads"]["pages_p50_ms"]
     admin = r["admin_p50_ms"]
     rows = [

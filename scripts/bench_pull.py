@@ -58,6 +58,7 @@ def timed_pull(env: dict[str, str], source: str) -> tuple[float, float, str]:
     process = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
+    assert process.stdout is not None and process.stderr is not None  # both PIPEs
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     summary = process.stdout.read().decode().strip().splitlines()[-1:] or [""]

@@ -94,6 +94,7 @@ def export_in_a_fresh_process() -> None:
     """Streams the whole export; prints seconds, megabytes and the process's peak RSS."""
     setup_django()
     from django.contrib.auth import get_user_model
+    from django.http import StreamingHttpResponse
     from django.test import Client
 
     client = Client(HTTP_HOST="localhost")  # an allowed host, as a browser on this machine sends
@@ -101,6 +102,7 @@ def export_in_a_fresh_process() -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     response = client.get("/timesheets/export")
+    assert isinstance(response, StreamingHttpResponse)  # the export streams
     size = sum(len(chunk) for chunk in response.streaming_content)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -134,16 +134,17 @@ class FakeTrackers:
         """The tool's detailed CSV export of the same entries, as importer/tools/ lays it out."""
         out = io.StringIO()
         writer = csv.writer(out)
-        done = [e for e in self.entries[tool] if e.seconds is not None]
+        # Finished entries with their seconds: a running timer has none.
+        done = [(e, e.seconds) for e in self.entries[tool] if e.seconds is not None]
         if tool == "toggl":
             writer.writerow(["User", "Email", "Project", "Start date", "Duration"])
-            rows = [[e.name, e.email, e.project or "", e.start.date(), _clock(e.seconds)] for e in done]
+            rows = [[e.name, e.email, e.project or "", e.start.date(), _clock(s)] for e, s in done]
         elif tool == "clockify":
             writer.writerow(["Project", "User", "Email", "Start Date", "Duration (h)"])
-            rows = [[e.project or "", e.name, e.email, e.start.date(), _clock(e.seconds)] for e in done]
+            rows = [[e.project or "", e.name, e.email, e.start.date(), _clock(s)] for e, s in done]
         else:
             writer.writerow(["Date", "Project", "Hours", "First Name", "Last Name"])
-            rows = [[e.start.date(), e.project or "", _hours(e.seconds), *_split(e.name)] for e in done]
+            rows = [[e.start.date(), e.project or "", _hours(s), *_split(e.name)] for e, s in done]
         writer.writerows(rows)
         return out.getvalue()
 
@@ -233,9 +234,9 @@ class FakeTrackers:
             return 200, users, {}
         if method == "GET" and path == f"/api/v9/workspaces/{ACCOUNT}/projects":
             names = sorted({e.project for e in self.entries["toggl"] if e.project})
-            size, page = int(query.get("per_page", 151)), int(query.get("page", 1))
-            chosen = names[(page - 1) * size : page * size]
-            return 200, [{"id": _project_id(name), "name": name, "active": True} for name in chosen], {}
+            per_page, number = int(query.get("per_page", 151)), int(query.get("page", 1))
+            listed = names[(number - 1) * per_page : number * per_page]
+            return 200, [{"id": _project_id(name), "name": name, "active": True} for name in listed], {}
         if method != "POST" or path != f"/reports/api/v3/workspace/{ACCOUNT}/search/time_entries":
             return 404, {"error": "not found"}, {}
         start, end = date.fromisoformat(body["start_date"]), date.fromisoformat(body["end_date"])

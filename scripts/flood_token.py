@@ -28,6 +28,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TypedDict
 
 import requests
 from servers import PROJECT_DIR, start_gunicorn
@@ -108,7 +109,18 @@ def legitimate(base: str, client_id: str, secret: str, stop: threading.Event) ->
     return times
 
 
-def round_(base: str, flooded: str, legitimate_client: tuple[str, str]) -> dict[str, object]:
+class Round(TypedDict):
+    """One flood's measures, as the summary line prints them."""
+
+    token_median_ms: float
+    token_worst_ms: float
+    read_median_ms: float
+    token_requests: int
+    token_refused: int
+    flood_answers: dict[str, int]
+
+
+def round_(base: str, flooded: str, legitimate_client: tuple[str, str]) -> Round:
     stop = threading.Event()
     statuses: Counter = Counter()
     attackers = [

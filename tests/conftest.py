@@ -123,7 +123,7 @@ def entry() -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def timesheet(db) -> Timesheet:
     """A stored entry unlike the sample that tests post, so that the two are told apart."""
-    return TimesheetFactory(
+    return TimesheetFactory.create(
         user_type="Contractor", user_id="c-42", year=2024, week=10, project="Atlas", hours=Decimal("12.50")
     )
 
@@ -136,7 +136,7 @@ def api_client(db) -> Callable[..., tuple[str, str]]:
     """Registers a client with the embedded issuer; returns (client_id, client_secret)."""
 
     def register(scopes: str = ALL_SCOPES, name: str = "test client") -> tuple[str, str]:
-        created = ApiClientFactory(name=name, scopes=scopes.split())
+        created = ApiClientFactory.create(name=name, scopes=scopes.split())
         return created.client.client_id, created.client_secret
 
     return register

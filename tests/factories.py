@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import factory
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from factory.django import DjangoModelFactory, Password
 
 from issuer.services import NewClient, api_client_create
@@ -22,7 +22,7 @@ PASSPHRASE = "a long passphrase"
 _SAMPLE = validated_entry()
 
 
-class TimesheetFactory(DjangoModelFactory):
+class TimesheetFactory(DjangoModelFactory[Timesheet]):
     """A stored entry, by default the scenario's sample: Employee 007, 2016-W24, StoreZero, 40 h."""
 
     class Meta:
@@ -37,7 +37,7 @@ class TimesheetFactory(DjangoModelFactory):
     created_by = "seed"
 
 
-class ApiClientFactory(factory.Factory):
+class ApiClientFactory(factory.Factory[NewClient]):
     """A machine client granted `scopes` on the API; gives the client and its secret in clear.
 
     `client_id` names the client for a test that asserts who wrote (unset: a generated id).
@@ -59,7 +59,7 @@ class ApiClientFactory(factory.Factory):
         return created
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     """A sign-in whose password is PASSPHRASE; `permissions` takes codenames."""
 
     class Meta:
@@ -70,10 +70,11 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user-{n}")
     password = Password(PASSPHRASE)
 
+    # A post-generation hook is given the user made, not the factory.
     @factory.post_generation
-    def permissions(self, create: bool, codenames: list[str] | None, **kwargs: Any) -> None:
+    def permissions(user: User, create: bool, codenames: list[str] | None, **kwargs: Any) -> None:
         if create and codenames:
-            self.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+            user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
 
 
 class StaffUserFactory(UserFactory):
@@ -81,7 +82,7 @@ class StaffUserFactory(UserFactory):
     is_staff = True
 
 
-class PersonFactory(DjangoModelFactory):
+class PersonFactory(DjangoModelFactory[Person]):
     """A person with their sign-in; an employee unless `manager=True`."""
 
     class Meta:

@@ -30,7 +30,7 @@ LAPTOP = {"width": 1366, "height": 900, "deviceScaleFactor": 1, "mobile": False}
 @pytest.fixture
 def payroll_data(transactional_db) -> str:
     """Two weeks of the scenario's people, created by an import client and by a staff user."""
-    client = ApiClientFactory(name="Contractor import", scopes=["create:timesheets"]).client
+    client = ApiClientFactory.create(name="Contractor import", scopes=["create:timesheets"]).client
     rows = [
         ("Employee", "007", 24, "StoreZero", "40", True, client.client_id),
         ("Employee", "007", 23, "StoreZero", "8", False, client.client_id),

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.db import OperationalError, connection
+from django.http import HttpResponse
 
 from timesheets.middleware import DatabaseUnavailableMiddleware
 
@@ -105,7 +106,8 @@ def test_a_statement_over_the_timeout_is_answered_503(rf):
     with pytest.raises(OperationalError) as cancelled, connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = 50")
         cursor.execute("SELECT pg_sleep(1)")
-    response = DatabaseUnavailableMiddleware(lambda request: None).process_exception(
+    response = DatabaseUnavailableMiddleware(lambda request: HttpResponse()).process_exception(
         rf.get("/timesheets"), cancelled.value
     )
+    assert response is not None
     assert response.status_code == 503

@@ -7,6 +7,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -206,9 +207,9 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
 
     @admin.action(description="Export selected timesheets as CSV", permissions=["view"])
     def export_selected(self, request: HttpRequest, queryset: QuerySet[Timesheet]) -> StreamingHttpResponse:
-        return export.csv_response(queryset.order_by(*Timesheet._meta.ordering))
+        return export.csv_response(queryset.order_by(*(Timesheet._meta.ordering or ())))
 
-    def export_view(self, request: HttpRequest) -> StreamingHttpResponse:
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
         """The changelist as it is filtered, searched and sorted, as CSV: every page, not one."""
         if not self.has_view_permission(request):
             raise PermissionDenied

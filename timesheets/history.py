@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
@@ -70,9 +72,10 @@ def describe(changes: dict[str, list[Any]], names: dict[str, str] | None = None)
 
 def _label(name: str) -> str:
     try:
-        return str(Timesheet._meta.get_field(name).verbose_name)
-    except Exception:  # a field no longer on the model, in an old event
+        field = Timesheet._meta.get_field(name)
+    except FieldDoesNotExist:  # a field no longer on the model, in an old event
         return name
+    return str(field.verbose_name) if isinstance(field, Field) else name  # a reverse relation has none
 
 
 def _shown(value: Any) -> str:
@@ -83,7 +86,16 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-class EntryHistoryMixin:
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
+
+    # The mixin is checked as the ModelAdmin it extends: its `super()` and attributes are that class's.
+    _AdminBase = ModelAdmin[Timesheet]
+else:
+    _AdminBase = object
+
+
+class EntryHistoryMixin(_AdminBase):
     """For the entry's ModelAdmin: its "History" page shows the entry's events, creation included.
 
     Django's own history page lists admin LogEntry rows, which miss every write made
@@ -96,8 +108,9 @@ class EntryHistoryMixin:
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        response = super().history_view(request, object_id, extra_context)  # type: ignore[misc]
-        if isinstance(response, TemplateResponse):  # not a redirect for a missing entry
+        response = super().history_view(request, object_id, extra_context)
+        # Not a redirect for a missing entry.
+        if isinstance(response, TemplateResponse) and response.context_data is not None:
             entry = response.context_data["object"]
             events = TimesheetEvent.objects.filter(timesheet_id=entry.pk).order_by("at", "id")
             response.context_data["history"] = history_rows(events)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -56,17 +56,14 @@ class HasRequiredScopes(BasePermission):
         user = request.user
         if user is None or not user.is_authenticated:
             return False  # DRF answers 401 with the bearer challenge
+        method = cast(str, request.method)  # None only on a bare HttpRequest(), never a served one
         action_map = getattr(view, "action_map", None)
-        if (
-            action_map is not None
-            and request.method.lower() not in action_map
-            and request.method != "OPTIONS"
-        ):
+        if action_map is not None and method.lower() not in action_map and method != "OPTIONS":
             return True  # the view answers 405 Method Not Allowed: there is nothing to guard
         # The action of this request's method: the browsable API asks with a cloned request
         # whether to offer a POST form on a page it fetched with GET.
-        action = (action_map or {}).get(request.method.lower()) or getattr(view, "action", None)
-        required = getattr(view, "required_scopes", {}).get(action or request.method.lower())
+        action = (action_map or {}).get(method.lower()) or getattr(view, "action", None)
+        required = getattr(view, "required_scopes", {}).get(action or method.lower())
         if required is None:
             return False
         if not set(required) <= granted_scopes(user):

@@ -41,10 +41,9 @@ ENTRY_EXAMPLES = [
 ]
 
 
-def validate_printable(value: str) -> str:
+def validate_printable(value: str) -> None:
     if not value.isprintable():
         raise serializers.ValidationError("Only printable characters are allowed.")
-    return value
 
 
 @extend_schema_serializer(examples=ENTRY_EXAMPLES)
@@ -181,7 +180,8 @@ class BatchItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "conflict", "invalid"])
     id = serializers.IntegerField(allow_null=True)
-    errors = serializers.DictField(allow_null=True)
+    # The metaclass pops declared fields from the class, so this does not hide Serializer.errors.
+    errors = serializers.DictField(allow_null=True)  # type: ignore[assignment]
 
 
 # --- POST /timesheets/reconcile ------------------------------------------------------------

@@ -6,7 +6,7 @@ import datetime
 import enum
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Substr
@@ -48,8 +48,10 @@ class _Creation:
     @property
     def timesheet(self) -> Timesheet:
         if self._timesheet is None:
+            # Read only once `_upsert` has returned, and `_create` gives every creation its time.
+            at = cast(datetime.datetime, self.at)
             self._timesheet = Timesheet(
-                created_by=self.created_by, **self.entry, created_at=self.at, updated_at=self.at
+                created_by=self.created_by, **self.entry, created_at=at, updated_at=at
             )
         timesheet = self._timesheet
         timesheet.pk = self.pk
@@ -130,7 +132,7 @@ def _upsert(created_by: str, entries: Sequence[dict[str, Any]], prepared: _Prepa
     by_key: dict[str, Timesheet | _Creation] = {}
     if keys:
         by_key = {
-            timesheet.external_id: timesheet
+            cast(str, timesheet.external_id): timesheet  # selected by key: never NULL
             # Locks taken, and rows inserted, in key order: two batches with the same keys in
             # another order would otherwise deadlock on PostgreSQL.
             for timesheet in Timesheet.objects.select_for_update()
@@ -200,12 +202,13 @@ def _create(created_by: str, creations: list[_Creation], prepared: _Prepared) ->
         for creation, timesheet in zip(unkeyed, instances, strict=True):
             creation._timesheet = timesheet
             creation.pk, creation.at = timesheet.pk, timesheet.created_at
-    # Each event at its entry's creation time, in the batch's order.
+    # Each event at its entry's creation time, in the batch's order; both branches above
+    # have given every creation its id and time.
     TimesheetEvent.objects.record_creations(
-        [creation.pk for creation in creations],
+        [cast(int, creation.pk) for creation in creations],
         [prepared.changes[creation.index] for creation in creations],
         created_by,
-        [creation.at for creation in creations],
+        [cast(datetime.datetime, creation.at) for creation in creations],
     )
 
 
@@ -361,7 +364,7 @@ def timesheets_reconcile(
         .order_by("external_id")  # the upsert's lock order, so the two never deadlock
     )
     for timesheet in candidates:
-        key = timesheet.external_id
+        key = cast(str, timesheet.external_id)  # selected by its prefix: never NULL
         if key in kept or (known is not None and tracker_key_person(key, prefix) not in known):
             continue
         (conflicts if timesheet.approved else deleted).append(timesheet)

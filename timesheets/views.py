@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,7 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.fields import BooleanField
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -47,11 +49,14 @@ class CSVDownloadNegotiation(BaseContentNegotiation):
     DRF's own pattern ("Custom content negotiation") for a view whose success is not rendered.
     """
 
-    def select_parser(self, request: Request, parsers: list) -> Any:
-        return parsers[0]
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser:
+        return next(iter(parsers))
 
-    def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None) -> tuple:
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class TimesheetViewSet(
@@ -149,7 +154,7 @@ class TimesheetViewSet(
             raise ValidationError(
                 {"non_field_errors": [f"Expected a JSON array of 1 to {MAX_BATCH_ITEMS} entries."]}
             )
-        validator = self.get_serializer().child
+        validator: TimesheetSerializer = self.get_serializer().child  # the ListSerializer's item
         # Plainly valid items take the fast path; every other one the serializer, for its messages.
         checker = entry_checker(type(validator))
         results: list[dict[str, Any] | None] = [None] * len(items)

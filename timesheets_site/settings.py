@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.conf import global_settings
@@ -148,7 +149,7 @@ HEALTHZ_TIMEOUT = 1.0
 REDIS_URL = os.getenv("REDIS_URL")
 if REDIS_URL:
     _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    CACHES = {"default": _redis, "shared": _redis}
+    CACHES: dict[str, dict[str, Any]] = {"default": _redis, "shared": _redis}
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

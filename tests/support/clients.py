@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import base64
 import json as json_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import requests
-from django.http import HttpResponse
 from rest_framework.test import APIClient
 
 from issuer import conf as issuer_conf
@@ -16,6 +15,9 @@ from issuer import conf as issuer_conf
 from ..factories import ApiClientFactory
 from ..samples import ALL_SCOPES
 from .tokens import embedded_token
+
+if TYPE_CHECKING:  # the stubs' name for a test client's answer, with its json()
+    from rest_framework.response import _MonkeyPatchedResponse as TestResponse
 
 
 class Api:
@@ -71,7 +73,7 @@ class InProcessApi:
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
-    ) -> HttpResponse:
+    ) -> TestResponse:
         headers = dict(headers or {})
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -85,17 +87,23 @@ class InProcessApi:
             body, content_type = urlencode(data, doseq=True), "application/x-www-form-urlencoded"
         elif data is not None:
             body = data
+        # Django's RequestFactory.generic takes bytes too (force_bytes); DRF's stubs say str.
         return self.client.generic(
-            method, path, body, content_type=content_type, headers=headers, query_params=params
+            method,
+            path,
+            body,  # type: ignore[arg-type]
+            content_type=content_type,
+            headers=headers,
+            query_params=params,
         )
 
-    def get(self, path: str, **kwargs: Any) -> HttpResponse:
+    def get(self, path: str, **kwargs: Any) -> TestResponse:
         return self.request("GET", path, **kwargs)
 
-    def post(self, path: str, **kwargs: Any) -> HttpResponse:
+    def post(self, path: str, **kwargs: Any) -> TestResponse:
         return self.request("POST", path, **kwargs)
 
-    def delete(self, path: str, **kwargs: Any) -> HttpResponse:
+    def delete(self, path: str, **kwargs: Any) -> TestResponse:
         return self.request("DELETE", path, **kwargs)
 
     def csrf_token(self) -> str:
@@ -123,7 +131,7 @@ class InProcessApi:
 
     def _register(self, client_id: str | None) -> str:
         if client_id is None or client_id not in self._secrets:
-            registered = ApiClientFactory(client_id=client_id)
+            registered = ApiClientFactory.create(client_id=client_id)
             client_id = registered.client.client_id
             self._secrets[client_id] = registered.client_secret
         return client_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -39,7 +40,7 @@ def meg(db) -> Person:
 def as_person(web_app) -> Callable[..., APIClient]:
     """An in-process API client holding the web app's token for a person."""
 
-    def make(person: Person, **claims: object) -> APIClient:
+    def make(person: Person, **claims: Any) -> APIClient:
         return client_for(person_token(person, web_app, **claims))
 
     return make

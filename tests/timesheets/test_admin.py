@@ -45,7 +45,7 @@ def test_search_finds_by_user_project_and_external_id(admin_page, term, found):
 
 
 def test_the_creator_is_named_by_client_name_or_username(admin_page, timesheet):
-    client = ApiClientFactory(name="Payroll import", scopes=["create:timesheets"]).client
+    client = ApiClientFactory.create(name="Payroll import", scopes=["create:timesheets"]).client
     Timesheet.objects.filter(user_id="c-42").update(created_by=client.client_id)
     Timesheet.objects.filter(user_id="e-7").update(created_by="user:maria")
     rows = admin_page.get(CHANGELIST).context["cl"].result_list
@@ -60,7 +60,7 @@ def test_creators_are_named_with_one_query_for_the_whole_page(admin_page):
 
     one_client = queries()
     for number in range(5):
-        client = ApiClientFactory(name=f"client {number}", scopes=["create:timesheets"]).client
+        client = ApiClientFactory.create(name=f"client {number}", scopes=["create:timesheets"]).client
         TimesheetFactory(
             user_id=f"n-{number}", year=2024, week=1, project="P", hours=1, created_by=client.client_id
         )

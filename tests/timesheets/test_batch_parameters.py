@@ -17,7 +17,7 @@ def caller(db) -> APIClient:
     principal = TokenPrincipal(
         subject="cron", client_id="cron", scopes=frozenset({"create:timesheets"}), claims={}
     )
-    api.force_authenticate(user=principal)
+    api.force_authenticate(user=principal)  # type: ignore[arg-type]  # DRF takes any user object
     return api
 
 

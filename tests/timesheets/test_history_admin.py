@@ -16,7 +16,7 @@ from ..samples import validated_entry
 @pytest.fixture
 def imported(db):
     """An entry an API client imported and then changed, as the import job would."""
-    client = ApiClientFactory(name="Payroll import", scopes=["create:timesheets"]).client
+    client = ApiClientFactory.create(name="Payroll import", scopes=["create:timesheets"]).client
     entry = validated_entry()
     services.timesheets_upsert(created_by=client.client_id, entries=[entry])
     [result] = services.timesheets_upsert(
@@ -63,5 +63,6 @@ def test_an_audit_trail_row_of_a_deleted_entry_says_so(admin_client, imported):
 
 def test_the_audit_trail_is_read_only(admin_client, imported):
     event = TimesheetEvent.objects.filter(timesheet_id=imported.pk).first()
+    assert event is not None
     assert admin_client.post(f"/admin/timesheets/timesheetevent/{event.pk}/delete/").status_code == 403
     assert admin_client.post(f"/admin/timesheets/timesheetevent/{event.pk}/change/").status_code == 403

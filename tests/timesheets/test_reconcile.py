@@ -15,7 +15,7 @@ def keyed(key: str, created_by: str = CLIENT, approved: bool = False) -> Timeshe
     """An entry as a tracker import creates it: its week is the key's."""
     _, person, week, project = key.split(":")
     year, number = week.split("-W")
-    return TimesheetFactory(
+    return TimesheetFactory.create(
         user_type="Contractor",
         user_id=person,
         year=int(year),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from common.weeks import IsoWeek
 from timesheets import services
 from timesheets.models import Timesheet
@@ -31,7 +33,7 @@ def reconcile(prefix: str) -> list[str]:
         keep=[],
         dry_run=True,
     )
-    return sorted(timesheet.external_id for timesheet in result.deleted)
+    return sorted(cast(str, timesheet.external_id) for timesheet in result.deleted)  # keyed by prefix
 
 
 def test_an_upper_case_key_is_not_under_a_lower_case_prefix(db):

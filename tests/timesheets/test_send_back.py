@@ -18,6 +18,7 @@ from timesheets.models import Timesheet, TimesheetEvent
 @pytest.fixture
 def keyed(db) -> Timesheet:
     [result] = services.timesheets_upsert(created_by="import", entries=[validated_entry()])
+    assert result.id is not None
     return Timesheet.objects.get(pk=result.id)
 
 
@@ -33,6 +34,7 @@ def test_the_comment_shows_read_only_in_the_api(keyed):
 def test_sending_back_is_recorded_with_its_comment(keyed):
     services.timesheet_send_back(timesheet_id=keyed.pk, comment="Too many hours", sent_back_by="user:paula")
     event = TimesheetEvent.objects.filter(timesheet_id=keyed.pk).first()
+    assert event is not None
     assert (event.action, event.actor) == ("sent_back", "user:paula")
     assert event.changes == {"sent_back_comment": [None, "Too many hours"]}
     assert event.get_action_display() == "Sent back"
@@ -69,6 +71,7 @@ def test_a_withdrawn_approval_is_named_so(keyed):
     services.timesheet_approve(timesheet_id=keyed.pk, approved_by="user:paula")
     services.timesheet_unapprove(timesheet_id=keyed.pk, unapproved_by="user:paula")
     event = TimesheetEvent.objects.filter(timesheet_id=keyed.pk).first()
+    assert event is not None
     assert (event.action, event.get_action_display()) == ("unapproved", "Approval withdrawn")
 
 

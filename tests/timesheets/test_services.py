@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import DataError, connection, transaction
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -162,9 +163,11 @@ def frozen_now(monkeypatch) -> datetime.datetime:
     return now
 
 
-def raw_rows(model: type, order_by: str) -> list[tuple]:
+def raw_rows(model: type[Model], order_by: str) -> list[tuple]:
     """Every column but the id, as the database stores it (no conversion by Django)."""
-    columns = [field.column for field in model._meta.concrete_fields if not field.primary_key]
+    columns = [
+        field.column for field in model._meta.concrete_fields if field.column and not field.primary_key
+    ]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(

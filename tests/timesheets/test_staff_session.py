@@ -20,7 +20,7 @@ def log_in(app, username: str) -> None:
 @pytest.fixture
 def staff_session(app):
     def login(*codenames: str) -> None:
-        log_in(app, StaffUserFactory(username="reviewer", permissions=codenames).username)
+        log_in(app, StaffUserFactory.create(username="reviewer", permissions=codenames).username)
 
     return login
 
@@ -47,7 +47,7 @@ def test_a_staff_user_approves_with_the_approve_permission(app, staff_session, t
 
 
 def test_a_user_who_is_not_staff_gets_no_scopes(app, timesheet):
-    log_in(app, UserFactory(username="visitor").username)
+    log_in(app, UserFactory.create(username="visitor").username)
     assert app.get("/timesheets").status_code == 403
 
 
