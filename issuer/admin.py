@@ -8,6 +8,8 @@ the server and shown once (on creation and by the rotate action), never edited.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -55,6 +57,10 @@ def show_secret(request: HttpRequest, client: ApiClient, secret: str, title: str
     return response
 
 
+# The secret a new client was given, kept on its request until the page that shows it once.
+NEW_SECRET_ATTRIBUTE = "_new_client_secret"  # noqa: S105 (an attribute name, not a secret)
+
+
 class ApiClientAdmin(admin.ModelAdmin):
     """Registered by django-oauth-toolkit itself, through APPLICATION_ADMIN_CLASS."""
 
@@ -67,21 +73,22 @@ class ApiClientAdmin(admin.ModelAdmin):
     actions = ["rotate_secret"]
     view_on_site = False  # the library's get_absolute_url names a view this project does not route
 
-    def get_fields(self, request: HttpRequest, obj: ApiClient | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiClient | None = None) -> list[Any] | tuple[Any, ...]:
         if obj is not None and obj.authorization_grant_type == ApiClient.GRANT_AUTHORIZATION_CODE:
-            return [*self.fields[:3], "redirect_uris", *self.fields[3:]]
-        return self.fields
+            return ["name", "is_active", "client_id", "redirect_uris", "created", "updated"]
+        return super().get_fields(request, obj)
 
     def save_model(self, request: HttpRequest, obj: ApiClient, form: object, change: bool) -> None:
         if not change:
             obj.client_type = ApiClient.CLIENT_CONFIDENTIAL
             obj.authorization_grant_type = ApiClient.GRANT_CLIENT_CREDENTIALS
             obj.hash_client_secret = True
-            request._new_client_secret = obj.client_secret = generate_client_secret()
+            obj.client_secret = generate_client_secret()
+            setattr(request, NEW_SECRET_ATTRIBUTE, obj.client_secret)  # shown once by response_add
         super().save_model(request, obj, form, change)
 
     def response_add(self, request: HttpRequest, obj: ApiClient, post_url_continue: str | None = None):
-        return show_secret(request, obj, request._new_client_secret, f"API client {obj} created")
+        return show_secret(request, obj, getattr(request, NEW_SECRET_ATTRIBUTE), f"API client {obj} created")
 
     @admin.action(description="Rotate the secret of the selected client")
     def rotate_secret(self, request: HttpRequest, queryset) -> HttpResponse | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 
@@ -61,9 +62,17 @@ def expected_issuer(request: HttpRequest) -> str:
 PERSON_GRANTS = frozenset({"authorization_code", "refresh_token"})
 
 
+def _provider_seconds(name: str) -> int:
+    """A lifetime from OAUTH2_PROVIDER, which settings.py fills with whole numbers."""
+    seconds = settings.OAUTH2_PROVIDER[name]
+    if not isinstance(seconds, int):
+        raise ImproperlyConfigured(f"OAUTH2_PROVIDER[{name!r}] must be a whole number of seconds")
+    return seconds
+
+
 def token_lifetime() -> int:
     """A client's (client credentials) access token lifetime."""
-    return int(settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"])
+    return _provider_seconds("ACCESS_TOKEN_EXPIRE_SECONDS")
 
 
 def person_token_lifetime() -> int:
@@ -77,6 +86,4 @@ def access_token_lifetime(request: Any) -> int:
 
 def longest_token_lifetime() -> int:
     """How long a retired signing key stays published: until every token it signed has expired."""
-    return max(
-        token_lifetime(), person_token_lifetime(), int(settings.OAUTH2_PROVIDER["ID_TOKEN_EXPIRE_SECONDS"])
-    )
+    return max(token_lifetime(), person_token_lifetime(), _provider_seconds("ID_TOKEN_EXPIRE_SECONDS"))

@@ -227,7 +227,8 @@ class IssuerValidator(OAuth2Validator):
 
     def _load_id_token(self, token: str) -> Any:
         try:
-            key = keys.public_key(jwt.get_unverified_header(token).get("kid"))
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = keys.public_key(kid) if isinstance(kid, str) else None
             if key is None:
                 return None
             claims = jwt.decode(

@@ -49,7 +49,9 @@ def sign_in(
 ):
     """Posts the sign-in form as a browser would, CSRF token and all; returns the answer."""
     page = session.get(f"{base_url}/accounts/login/", timeout=30)
-    token = CSRF_FIELD.search(page.text).group(1)
+    found = CSRF_FIELD.search(page.text)
+    assert found is not None, "no CSRF token on the sign-in page"
+    token = found.group(1)
     return session.post(
         f"{base_url}/accounts/login/",
         data={"csrfmiddlewaretoken": token, "username": username, "password": password, "next": next_url},

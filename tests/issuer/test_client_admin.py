@@ -8,7 +8,9 @@ from issuer.models import ApiClient
 
 
 def secret_on(page: bytes) -> str:
-    return re.search(rb'id="client-secret">([^<]+)<', page).group(1).decode()
+    found = re.search(rb'id="client-secret">([^<]+)<', page)
+    assert found is not None, "no secret on the page"
+    return found.group(1).decode()
 
 
 def token_status(app, client_id: str, secret: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime
 import uuid
+from typing import Any
 
 import pytest
 
@@ -82,7 +83,7 @@ def test_behind_a_trusted_proxy_callers_are_counted_by_their_forwarded_address(
     assert (attacker.status_code, other.status_code) == (429, 401)
 
 
-CONTROL_CHARACTERS = {
+CONTROL_CHARACTERS: dict[str, dict[str, Any]] = {
     "NUL in client_id (form)": {"data": {"client_id": "abc\x00def", "client_secret": "x"}},
     "NUL in client_secret (form)": {"data": {"client_id": "abc", "client_secret": "x\x00"}},
     "escape in scope (form)": {"data": {"client_id": "abc", "client_secret": "x", "scope": "read\x1b"}},
