@@ -7,9 +7,8 @@ workers of 128 threads, 200 such connections leave /healthz answering in millise
 (tests/test_gunicorn.py). Beyond WEB_CONCURRENCY x GUNICORN_THREADS slow connections, a
 buffering proxy or load balancer in front is the answer.
 
-Every thread that has served a request may keep a database connection open for
-DATABASE_CONN_MAX_AGE seconds: keep WEB_CONCURRENCY x GUNICORN_THREADS within
-PostgreSQL's max_connections, or put PgBouncer in between.
+On PostgreSQL a worker's threads share a pool of DATABASE_POOL_SIZE connections (settings.py):
+keep WEB_CONCURRENCY x DATABASE_POOL_SIZE within PostgreSQL's max_connections.
 """
 
 import gc

@@ -111,3 +111,23 @@ def test_a_statement_over_the_timeout_is_answered_503(rf):
     )
     assert response is not None
     assert response.status_code == 503
+
+
+POOL_SETTINGS = (
+    "from django.conf import settings; database = settings.DATABASES['default'];"
+    "print(database['OPTIONS'].get('pool', {}).get('max_size'), database['CONN_MAX_AGE'])"
+)
+
+
+def test_postgresql_threads_share_a_bounded_pool_of_connections():
+    # 256 threads a worker, each with its own connection, passed PostgreSQL's max_connections.
+    result = manage(
+        "shell", "--no-imports", "-c", POOL_SETTINGS, DATABASE_URL="postgres://bench@127.0.0.1:5432/none"
+    )
+    assert result.stdout.split() == ["16", "0"], result.stderr
+
+
+def test_a_pool_size_of_0_keeps_a_connection_per_thread():
+    env = {"DATABASE_URL": "postgres://bench@127.0.0.1:5432/none", "DATABASE_POOL_SIZE": "0"}
+    result = manage("shell", "--no-imports", "-c", POOL_SETTINGS, **env)
+    assert result.stdout.split() == ["None", "60"], result.stderr

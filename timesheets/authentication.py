@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -221,10 +222,13 @@ def verify_access_token(token: str, *, issuer: str) -> dict[str, Any]:
     return claims
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
+
+
 def _holds_control_characters(value: object) -> bool:
     """Whether any string in a JSON value holds a C0 control character or DEL (PostgreSQL refuses NUL)."""
     if isinstance(value, str):
-        return any(ord(char) < 0x20 or ord(char) == 0x7F for char in value)
+        return _CONTROL_CHARACTER.search(value) is not None
     if isinstance(value, dict):
         return any(_holds_control_characters(item) for pair in value.items() for item in pair)
     if isinstance(value, list):

@@ -141,6 +141,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options["options"] = (
         f"{_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}".strip()
     )
+    # A pool of connections per worker process (psycopg_pool, through Django's own support),
+    # shared by its threads: a burst of requests waits a moment for a connection instead of
+    # opening one per thread past PostgreSQL's max_connections (a 503 each). 0 turns it off,
+    # for PgBouncer in transaction mode, say, and then DATABASE_CONN_MAX_AGE applies.
+    DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 16)
+    if DATABASE_POOL_SIZE:
+        _options["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": DATABASE_CONNECT_TIMEOUT,  # waiting for a free one, then 503 as for a down database
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django refuses both
 # /healthz answers within this many seconds even when the database does not.
 HEALTHZ_TIMEOUT = 1.0
 
