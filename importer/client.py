@@ -14,11 +14,13 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from . import http
 from .config import ConfigurationError, ImporterConfig, discover_token_url
+from .http import BodyLimit
+from .http import shown as public_url
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +41,6 @@ class TransientError(Exception):
 
 class BodyTooLarge(Exception):
     """The API answered 413: the batch must be sent in smaller parts."""
-
-
-def public_url(url: str) -> str:
-    """The URL as errors name it: without user:password, query or fragment, which may hold secrets."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 @dataclass(frozen=True)
@@ -81,13 +74,19 @@ def send(
     """The first answer that is not 429 or 5xx; connection errors and those are retried.
 
     Retrying a POST is safe here: every entry carries an external_id, so a batch the
-    server wrote before the connection broke comes back `unchanged`.
+    server wrote before the connection broke comes back `unchanged`. Each attempt's answer
+    is read whole within --timeout and MAX_PAGE_BYTES (importer/http.py); one that is too
+    large or too slow ends the request, unretried: asking again would only wait again.
     """
     deadline = time.monotonic() + policy.total_seconds
     attempt = 0
     while True:
         try:
-            response = session.request(method, url, timeout=(CONNECT_TIMEOUT, policy.read_timeout), **kwargs)
+            response = http.request(
+                session, method, url, timeout=(CONNECT_TIMEOUT, policy.read_timeout), **kwargs
+            )
+        except BodyLimit as exc:
+            raise TransientError(str(exc)) from None
         except requests.RequestException as exc:  # refused, reset, timed out, cut short
             problem, wait = exc.__class__.__name__, policy.backoff(attempt)
         else:

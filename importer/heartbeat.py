@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 from .config import is_http_url
+from .http import OffOriginRedirect, SameOriginSession
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,11 @@ class Heartbeat:
         parts = urlsplit(self.url)
         shown = f"{parts.scheme}://{parts.hostname}/…"
         try:
-            response = requests.post(self.url + suffix, data=body.encode(), timeout=TIMEOUT)
+            with SameOriginSession() as session:
+                response = session.post(self.url + suffix, data=body.encode(), timeout=TIMEOUT)
+        except OffOriginRedirect:
+            logger.warning("The heartbeat ping to %s redirects to another origin: not followed", shown)
+            return
         except requests.RequestException as exc:
             logger.warning("The heartbeat ping to %s failed: %s", shown, exc.__class__.__name__)
             return
