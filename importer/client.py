@@ -69,12 +69,14 @@ def retry_after(response: requests.Response) -> float | None:
 
 
 def send(
-    session: requests.Session, method: str, url: str, policy: RetryPolicy, **kwargs: Any
+    session: requests.Session, method: str, url: str, policy: RetryPolicy, *, hint: str = "", **kwargs: Any
 ) -> requests.Response:
     """The first answer that is not 429 or 5xx; connection errors and those are retried.
 
     Retrying a POST is safe here: every entry carries an external_id, so a batch the
-    server wrote before the connection broke comes back `unchanged`. Each attempt's answer
+    server wrote before the connection broke comes back `unchanged`. An outage is two log
+    lines: at the first failure, the URL and what to check (`hint`, for a server that cannot
+    be reached), then retries at DEBUG, then the caller's line when they give up. Each attempt's answer
     is read whole within --timeout and MAX_PAGE_BYTES (importer/http.py); one that is too
     large or too slow ends the request, unretried: asking again would only wait again.
     """
@@ -89,6 +91,8 @@ def send(
             raise TransientError(str(exc)) from None
         except requests.RequestException as exc:  # refused, reset, timed out, cut short
             problem, wait = exc.__class__.__name__, policy.backoff(attempt)
+            if hint and isinstance(exc, requests.ConnectionError | requests.Timeout):
+                problem = f"{problem} ({hint})"
         else:
             if response.status_code != 429 and response.status_code < 500:
                 return response
@@ -97,11 +101,15 @@ def send(
             wait = policy.backoff(attempt) if asked is None else asked
         attempt += 1
         if time.monotonic() + wait > deadline:
-            raise TransientError(f"{method} {public_url(url)}: {problem}, {attempt} attempts")
+            spent = policy.total_seconds - max(0.0, deadline - time.monotonic())
+            raise TransientError(
+                f"{method} {public_url(url)}: {problem.partition(' (')[0]}; gave up after {attempt} "
+                f"attempts in {spent:.0f} s"
+            )
         # One line when a request starts failing, not one per attempt: an outage stays readable.
         logger.log(
             logging.WARNING if attempt == 1 else logging.DEBUG,
-            "%s %s: %s; retrying for up to %.0f s",
+            "%s %s: %s; retrying quietly for up to %.0f s",
             method,
             public_url(url),
             problem,
@@ -210,7 +218,9 @@ class TokenProvider:
         else:
             data |= {"client_id": config.client_id, "client_secret": config.client_secret}
 
-        response = send(self.session, "POST", token_url, self.policy, data=data, auth=auth)
+        where = "the API" if config.issuer_variable == "TIMESHEETS_API_URL" else "the issuer"
+        hint = f"is {where} running? check {config.issuer_variable}"
+        response = send(self.session, "POST", token_url, self.policy, data=data, auth=auth, hint=hint)
         body = _json_or_none(response)
         shown = public_url(token_url)
         if response.status_code in (400, 401, 403):
@@ -222,7 +232,8 @@ class TokenProvider:
             )
         if 400 <= response.status_code < 500:  # 429 was retried: no such endpoint, or not a token endpoint
             raise ConfigurationError(
-                f"The token endpoint {shown} answered HTTP {response.status_code}: check OAUTH_TOKEN_URL"
+                f"The token endpoint {shown} answered HTTP {response.status_code}: "
+                f"check {config.issuer_variable}" + _derived(config)
             )
         if not response.ok or not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
             raise TransientError(
@@ -235,6 +246,15 @@ class TokenProvider:
         self._write_cache(body["access_token"], refresh_at)
         logger.info("Fetched an access token from %s", shown)
         return body["access_token"]
+
+
+def _derived(config: ImporterConfig) -> str:
+    """How the token URL was made from the variable, when it is not the variable itself."""
+    if config.issuer_variable == "TIMESHEETS_API_URL":
+        return " (the token URL is the API's URL + /oauth/token; set OAUTH_TOKEN_URL to use another)"
+    if config.issuer_variable == "OAUTH_ISSUER":
+        return " (the token URL is the one the issuer's metadata names)"
+    return ""
 
 
 def _json_or_none(response: requests.Response) -> Any:
@@ -322,7 +342,8 @@ class TimesheetsClient:
 
     def _post(self, url: str, token: str, headers: dict[str, str] | None, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}", **(headers or {})}
-        return send(self.session, "POST", url, self.policy, headers=headers, **kwargs)
+        hint = "is the API running? check TIMESHEETS_API_URL"
+        return send(self.session, "POST", url, self.policy, headers=headers, hint=hint, **kwargs)
 
 
 def _is_batch_answer(body: Any, size: int) -> bool:

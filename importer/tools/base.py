@@ -96,7 +96,8 @@ class Tracker:
                 f"{self.source}: the pull took over {limits.MAX_PULL_SECONDS:,} s (its limit)"
             )
         try:
-            response = send(self.session, method, url, self.policy, **kwargs)
+            hint = f"is {self.url_variable} right, and the tracker reachable from here?"
+            response = send(self.session, method, url, self.policy, hint=hint, **kwargs)
         except TransientError as exc:
             raise TrackerFailed(f"{self.source}: {exc}") from None
         if response.status_code in (401, 403):
