@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import email.utils
 import hashlib
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+
+from common.scopes import CREATE
 
 from . import http
 from .config import ConfigurationError, ImporterConfig, discover_token_url
@@ -144,6 +148,7 @@ class TokenProvider:
         self.memory_only = memory_only
         self._lock = threading.Lock()
         self._memory: tuple[str, float] | None = None  # (access token, refresh at)
+        self._granted: str | None = None  # the token answer's `scope`, when it gave one
         self._cache_warned = False
         request = "|".join(
             [config.token_url or config.issuer or "", config.client_id, config.audience, config.scope or ""]
@@ -166,6 +171,19 @@ class TokenProvider:
             with contextlib.suppress(OSError):
                 self.cache_path.unlink(missing_ok=True)
             return self._fetch()
+
+    def check_scope(self, token: str) -> None:
+        """Refuses a token that lacks `create:timesheets`, before any row is sent: the scopes of
+        the token answer (RFC 6749 §5.1), else the JWT's own `scope` or `permissions` (Auth0)
+        claims, read without verifying (the API verifies; this only spares a doomed run). A
+        token that says neither is left to the API to judge."""
+        granted = self._granted.split() if self._granted is not None else token_scopes(token)
+        if granted is not None and CREATE not in granted:
+            raise AuthorizationError(
+                f"The token of {self.config.client_id} lacks the {CREATE} scope (it has: "
+                f"{' '.join(sorted(granted)) or 'none'}): grant it to the client (the issuer's "
+                "admin, or the Auth0 API's permissions), and to OAUTH_SCOPE if set; nothing was sent"
+            )
 
     def _cached(self) -> str | None:
         if self._memory is None:
@@ -243,9 +261,28 @@ class TokenProvider:
         expires_in = expires_in if isinstance(expires_in, int) else 300
         refresh_at = time.time() + expires_in - min(EXPIRY_MARGIN_SECONDS, expires_in / 10)
         self._memory = (body["access_token"], refresh_at)
+        self._granted = body.get("scope") if isinstance(body.get("scope"), str) else None
         self._write_cache(body["access_token"], refresh_at)
         logger.info("Fetched an access token from %s", shown)
         return body["access_token"]
+
+
+def token_scopes(token: str) -> set[str] | None:
+    """The scopes a JWT names in its claims (`scope`, Auth0's `permissions`), unverified; None
+    for a token that is not a JWT or names none."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error):
+        return None
+    if not isinstance(claims, dict):
+        return None
+    scope, permissions = claims.get("scope"), claims.get("permissions")
+    if not isinstance(scope, str) and not isinstance(permissions, list):
+        return None
+    return set(scope.split() if isinstance(scope, str) else []) | {
+        name for name in permissions or [] if isinstance(name, str)
+    }
 
 
 def _derived(config: ImporterConfig) -> str:

@@ -99,7 +99,8 @@ def _run(
         session = stack.enter_context(SameOriginSession())
         tokens = TokenProvider(config, session, policy, memory_only=memory_only)
         try:
-            tokens.token()  # wrong credentials stop the run here, before anything is sent
+            # Wrong credentials, or a token without the scope, stop the run here, before anything is sent.
+            tokens.check_scope(tokens.token())
         except TransientError as exc:
             logger.error("No access token, so nothing was sent: %s", exc)
             pipeline.fail_all(items, report, f"No access token: {exc}")

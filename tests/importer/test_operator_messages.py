@@ -5,6 +5,8 @@ Runs the command in process against the live API (tests/support.py), as cron wou
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from scripts.servers import free_port
@@ -65,3 +67,31 @@ def test_an_explicit_token_url_is_the_one_named(run_import, rows_csv, importer_e
     run = run_import(rows_csv, env={"OAUTH_TOKEN_URL": token_url})
     assert run.exit_code == 2
     assert "answered HTTP 404: check OAUTH_TOKEN_URL" in run.stderr
+
+
+def test_a_token_without_create_scope_is_exit_2_before_any_row_is_sent(
+    run_import, rows_csv, api_client, faulty_api
+):
+    client_id, client_secret = api_client("read:timesheets", name="reader")
+    run = run_import(rows_csv, env={"OAUTH_CLIENT_ID": client_id, "OAUTH_CLIENT_SECRET": client_secret})
+    assert run.exit_code == 2
+    assert (
+        f"The token of {client_id} lacks the create:timesheets scope (it has: read:timesheets)" in run.stderr
+    )
+    assert faulty_api.seen == []  # no batch reached the API
+    assert Timesheet.objects.count() == 0
+
+
+def test_the_scope_is_read_from_the_jwt_when_the_token_answer_names_none():
+    from importer.client import token_scopes
+
+    def jwt(claims: str) -> str:
+        return "e30." + base64.urlsafe_b64encode(claims.encode()).decode().rstrip("=") + ".sig"
+
+    assert token_scopes(jwt('{"scope": "read:timesheets create:timesheets"}')) == {
+        "read:timesheets",
+        "create:timesheets",
+    }
+    assert token_scopes(jwt('{"permissions": ["create:timesheets"]}')) == {"create:timesheets"}
+    assert token_scopes(jwt('{"sub": "x"}')) is None
+    assert token_scopes("opaque-token") is None
