@@ -108,7 +108,7 @@ def send(
             spent = policy.total_seconds - max(0.0, deadline - time.monotonic())
             raise TransientError(
                 f"{method} {public_url(url)}: {problem.partition(' (')[0]}; gave up after {attempt} "
-                f"attempts in {spent:.0f} s"
+                f"attempts in {spent:.1f} s"
             )
         # One line when a request starts failing, not one per attempt: an outage stays readable.
         logger.log(

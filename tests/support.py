@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings as django_settings
 from django.core.management import load_command_class
 
-from common.logs import LOG_FORMAT
+from common.logs import LOG_FORMAT, UtcFormatter
 from scripts.servers import LoopbackServer, free_port, start_gunicorn
 
 ALL_SCOPES = "read:timesheets create:timesheets delete:timesheets approve:timesheets"
@@ -252,7 +252,7 @@ def run_import_in_process(args: list[str], *, env: dict[str, str], stdin: str | 
     stdout, stderr = io.StringIO(), io.StringIO()
     stdin_stream = io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8")
     handler = logging.StreamHandler(stderr)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(UtcFormatter(LOG_FORMAT))
     importer_logger = logging.getLogger("importer")
     exit_code: int | str | None = 0
     with (

@@ -6,6 +6,8 @@ Runs the command in process against the live API (tests/support.py), as cron wou
 from __future__ import annotations
 
 import base64
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -95,3 +97,16 @@ def test_the_scope_is_read_from_the_jwt_when_the_token_answer_names_none():
     assert token_scopes(jwt('{"permissions": ["create:timesheets"]}')) == {"create:timesheets"}
     assert token_scopes(jwt('{"sub": "x"}')) is None
     assert token_scopes("opaque-token") is None
+
+
+def test_log_lines_carry_utc_with_its_offset_whatever_the_machines_zone(run_import_process, rows_csv):
+    run = run_import_process(
+        rows_csv,
+        "--retry-for",
+        "1",
+        env={"TIMESHEETS_API_URL": f"http://127.0.0.1:{free_port()}", "TZ": "Asia/Tokyo"},
+    )
+    [warning] = lines_with(" WARNING ", run.stderr)
+    stamp = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00) WARNING importer", warning)
+    assert stamp is not None, warning
+    assert abs(datetime.fromisoformat(stamp[1]) - datetime.now(UTC)) < timedelta(minutes=5)
