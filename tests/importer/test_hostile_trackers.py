@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from importer import limits
 from scripts.fake_trackers import ACCOUNT, FakeTrackers
 from scripts.servers import LoopbackServer
 from timesheets.models import Timesheet
@@ -182,3 +183,20 @@ def test_a_harvest_managers_token_pulls_and_deletes_only_for_people_it_sees(run_
     assert second.summary["deleted"] == 1
     assert set(Timesheet.objects.values_list("user_id", "week")) == {("Alice", 10), ("Bob", 10)}
     assert kept_week in trackers.entries["harvest"]
+
+
+def test_a_pull_past_its_page_limit_fails_and_says_so(run_import, trackers, monkeypatch):
+    for number in range(60):  # two Toggl pages of 50
+        trackers.add("toggl", f"p{number}@example.com", "Atlas", "2024-03-05T09:00:00+00:00", 1)
+    monkeypatch.setattr(limits, "MAX_PAGES", 1)
+    run = pull(run_import, trackers, "toggl")
+    assert run.exit_code == 1 and run.summary["failed"] >= 1
+    assert "over 1 pages (the pull's limit)" in run.stderr
+
+
+def test_a_pull_past_its_time_limit_fails_and_says_so(run_import, trackers, monkeypatch):
+    trackers.add("harvest", ALICE, "Atlas", "2024-03-05T09:00:00+00:00", 1)
+    monkeypatch.setattr(limits, "MAX_PULL_SECONDS", 0)
+    run = pull(run_import, trackers, "harvest")
+    assert run.exit_code == 1 and run.summary["failed"] >= 1
+    assert "the pull took over 0 s (its limit)" in run.stderr
