@@ -238,9 +238,25 @@ class TokenProvider:
 
         where = "the API" if config.issuer_variable == "TIMESHEETS_API_URL" else "the issuer"
         hint = f"is {where} running? check {config.issuer_variable}"
-        response = send(self.session, "POST", token_url, self.policy, data=data, auth=auth, hint=hint)
+        # No redirect is followed, even within the origin: the secret goes to the token URL only.
+        response = send(
+            self.session,
+            "POST",
+            token_url,
+            self.policy,
+            data=data,
+            auth=auth,
+            hint=hint,
+            allow_redirects=False,
+        )
         body = _json_or_none(response)
         shown = public_url(token_url)
+        if response.is_redirect:
+            raise ConfigurationError(
+                f"The token endpoint {shown} redirects (HTTP {response.status_code}) to "
+                f"{public_url(response.headers['Location'])}: the client secret is sent only to the "
+                f"configured token URL; check {config.issuer_variable}"
+            )
         if response.status_code in (400, 401, 403):
             error = body.get("error") if isinstance(body, dict) else None
             description = body.get("error_description") if isinstance(body, dict) else None

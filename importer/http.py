@@ -86,10 +86,15 @@ def read_body(response: requests.Response, deadline: float, max_bytes: int | Non
                     f"{shown(response.url)} did not finish its answer within the request's deadline"
                 )
             chunks.append(chunk)
-    finally:
-        response.close()
+    except BaseException:
+        response.close()  # the connection, half read, is dropped
+        raise
     body = b"".join(chunks)
-    response._content = body  # where requests keeps a body it read itself: .json() and .text read it
+    # Where requests keeps a body it read itself (.json() and .text read it); consumed, the
+    # connection goes back to the pool on close(), for the tracker's next page.
+    response._content = body
+    response._content_consumed = True  # type: ignore[attr-defined]
+    response.close()
     return body
 
 

@@ -91,7 +91,7 @@ def test_the_client_secret_does_not_follow_a_token_endpoint_redirect_to_another_
     assert [path for path, _, _ in redirector.requests] == ["/oauth/token"]
     assert elsewhere.requests == []
     assert run.exit_code == 2
-    assert "redirects (HTTP 307) to another origin" in run.stderr
+    assert "/oauth/token redirects (HTTP 307) to " in run.stderr
     assert Timesheet.objects.count() == 0
 
 
