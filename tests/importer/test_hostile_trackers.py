@@ -118,6 +118,17 @@ def test_harvest_links_next_to_another_origin_is_not_followed(run_import, tracke
     assert "a next page on another origin" in run.stderr
 
 
+def test_a_url_source_redirecting_to_another_origin_is_not_followed(run_import, elsewhere):
+    redirector = Recorder(redirect_to=elsewhere.url)
+    try:
+        run = run_import(f"{redirector.url}/entries.json")
+    finally:
+        redirector.stop()
+    assert elsewhere.requests == []
+    assert run.exit_code == 2
+    assert "/entries.json redirects (HTTP 307) to another origin" in run.stderr
+
+
 # --- Trackers cannot hold the job hostage ---------------------------------------------------
 
 
