@@ -163,6 +163,42 @@ def test_a_tracker_page_over_the_byte_limit_fails_the_pull(run_import, trackers)
     assert "answered over 16,777,216 bytes (the page limit)" in run.stderr
 
 
+def test_a_200_mb_clockify_page_is_cut_at_the_limit_in_bounded_memory(run_import_process):
+    size = 200 * 1024 * 1024
+
+    class Huge(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            head, tail = b'{"timeentries": [], "padding": "', b'"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(head) + size + len(tail)))
+            self.end_headers()
+            try:
+                self.wfile.write(head)
+                for _ in range(size // (1024 * 1024)):
+                    self.wfile.write(b" " * (1024 * 1024))
+                self.wfile.write(tail)
+            except OSError:  # the importer stopped reading
+                pass
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = LoopbackServer(Huge)
+    try:
+        run = run_import_process(
+            f"clockify:{ACCOUNT}",
+            *WINDOW,
+            env={"CLOCKIFY_REPORTS_URL": f"http://127.0.0.1:{server.port}", "CLOCKIFY_API_KEY": "key"},
+        )
+    finally:
+        server.stop()
+    assert run.exit_code == 1 and run.summary["failed"] == 1
+    assert "answered over 16,777,216 bytes (the page limit)" in run.stderr
+    assert run.peak_rss_mb < 150, run.peak_rss_mb
+
+
 def test_a_slow_drip_answer_ends_at_the_requests_deadline(run_import, trackers):
     trackers.add("clockify", ALICE, "Atlas", "2024-03-05T09:00:00+00:00", 1)
     trackers.padding = 100_000
