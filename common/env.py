@@ -38,5 +38,5 @@ def envsecret(name: str) -> str | None:
         try:
             return Path(path).read_text().strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE cannot be read: {exc.strerror}") from None
+            raise ImproperlyConfigured(f"{name}_FILE={path} cannot be read: {exc.strerror}") from None
     return os.getenv(name) or None

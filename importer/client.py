@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import email.utils
 import hashlib
@@ -14,11 +16,15 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from common.scopes import CREATE
+
+from . import http
 from .config import ConfigurationError, ImporterConfig, discover_token_url
+from .http import BodyLimit
+from .http import shown as public_url
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +45,6 @@ class TransientError(Exception):
 
 class BodyTooLarge(Exception):
     """The API answered 413: the batch must be sent in smaller parts."""
-
-
-def public_url(url: str) -> str:
-    """The URL as errors name it: without user:password, query or fragment, which may hold secrets."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 @dataclass(frozen=True)
@@ -76,20 +73,30 @@ def retry_after(response: requests.Response) -> float | None:
 
 
 def send(
-    session: requests.Session, method: str, url: str, policy: RetryPolicy, **kwargs: Any
+    session: requests.Session, method: str, url: str, policy: RetryPolicy, *, hint: str = "", **kwargs: Any
 ) -> requests.Response:
     """The first answer that is not 429 or 5xx; connection errors and those are retried.
 
     Retrying a POST is safe here: every entry carries an external_id, so a batch the
-    server wrote before the connection broke comes back `unchanged`.
+    server wrote before the connection broke comes back `unchanged`. An outage is two log
+    lines: at the first failure, the URL and what to check (`hint`, for a server that cannot
+    be reached), then retries at DEBUG, then the caller's line when they give up. Each attempt's answer
+    is read whole within --timeout and MAX_PAGE_BYTES (importer/http.py); one that is too
+    large or too slow ends the request, unretried: asking again would only wait again.
     """
     deadline = time.monotonic() + policy.total_seconds
     attempt = 0
     while True:
         try:
-            response = session.request(method, url, timeout=(CONNECT_TIMEOUT, policy.read_timeout), **kwargs)
+            response = http.request(
+                session, method, url, timeout=(CONNECT_TIMEOUT, policy.read_timeout), **kwargs
+            )
+        except BodyLimit as exc:
+            raise TransientError(str(exc)) from None
         except requests.RequestException as exc:  # refused, reset, timed out, cut short
             problem, wait = exc.__class__.__name__, policy.backoff(attempt)
+            if hint and isinstance(exc, requests.ConnectionError | requests.Timeout):
+                problem = f"{problem} ({hint})"
         else:
             if response.status_code != 429 and response.status_code < 500:
                 return response
@@ -98,11 +105,15 @@ def send(
             wait = policy.backoff(attempt) if asked is None else asked
         attempt += 1
         if time.monotonic() + wait > deadline:
-            raise TransientError(f"{method} {public_url(url)}: {problem}, {attempt} attempts")
+            spent = policy.total_seconds - max(0.0, deadline - time.monotonic())
+            raise TransientError(
+                f"{method} {public_url(url)}: {problem.partition(' (')[0]}; gave up after {attempt} "
+                f"attempts in {spent:.1f} s"
+            )
         # One line when a request starts failing, not one per attempt: an outage stays readable.
         logger.log(
             logging.WARNING if attempt == 1 else logging.DEBUG,
-            "%s %s: %s; retrying for up to %.0f s",
+            "%s %s: %s; retrying quietly for up to %.0f s",
             method,
             public_url(url),
             problem,
@@ -137,6 +148,7 @@ class TokenProvider:
         self.memory_only = memory_only
         self._lock = threading.Lock()
         self._memory: tuple[str, float] | None = None  # (access token, refresh at)
+        self._granted: str | None = None  # the token answer's `scope`, when it gave one
         self._cache_warned = False
         request = "|".join(
             [config.token_url or config.issuer or "", config.client_id, config.audience, config.scope or ""]
@@ -159,6 +171,19 @@ class TokenProvider:
             with contextlib.suppress(OSError):
                 self.cache_path.unlink(missing_ok=True)
             return self._fetch()
+
+    def check_scope(self, token: str) -> None:
+        """Refuses a token that lacks `create:timesheets`, before any row is sent: the scopes of
+        the token answer (RFC 6749 §5.1), else the JWT's own `scope` or `permissions` (Auth0)
+        claims, read without verifying (the API verifies; this only spares a doomed run). A
+        token that says neither is left to the API to judge."""
+        granted = self._granted.split() if self._granted is not None else token_scopes(token)
+        if granted is not None and CREATE not in granted:
+            raise AuthorizationError(
+                f"The token of {self.config.client_id} lacks the {CREATE} scope (it has: "
+                f"{' '.join(sorted(granted)) or 'none'}): grant it to the client (the issuer's "
+                "admin, or the Auth0 API's permissions), and to OAUTH_SCOPE if set; nothing was sent"
+            )
 
     def _cached(self) -> str | None:
         if self._memory is None:
@@ -211,9 +236,27 @@ class TokenProvider:
         else:
             data |= {"client_id": config.client_id, "client_secret": config.client_secret}
 
-        response = send(self.session, "POST", token_url, self.policy, data=data, auth=auth)
+        where = "the API" if config.issuer_variable == "TIMESHEETS_API_URL" else "the issuer"
+        hint = f"is {where} running? check {config.issuer_variable}"
+        # No redirect is followed, even within the origin: the secret goes to the token URL only.
+        response = send(
+            self.session,
+            "POST",
+            token_url,
+            self.policy,
+            data=data,
+            auth=auth,
+            hint=hint,
+            allow_redirects=False,
+        )
         body = _json_or_none(response)
         shown = public_url(token_url)
+        if response.is_redirect:
+            raise ConfigurationError(
+                f"The token endpoint {shown} redirects (HTTP {response.status_code}) to "
+                f"{public_url(response.headers['Location'])}: the client secret is sent only to the "
+                f"configured token URL; check {config.issuer_variable}"
+            )
         if response.status_code in (400, 401, 403):
             error = body.get("error") if isinstance(body, dict) else None
             description = body.get("error_description") if isinstance(body, dict) else None
@@ -223,7 +266,8 @@ class TokenProvider:
             )
         if 400 <= response.status_code < 500:  # 429 was retried: no such endpoint, or not a token endpoint
             raise ConfigurationError(
-                f"The token endpoint {shown} answered HTTP {response.status_code}: check OAUTH_TOKEN_URL"
+                f"The token endpoint {shown} answered HTTP {response.status_code}: "
+                f"check {config.issuer_variable}" + _derived(config)
             )
         if not response.ok or not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
             raise TransientError(
@@ -233,9 +277,37 @@ class TokenProvider:
         expires_in = expires_in if isinstance(expires_in, int) else 300
         refresh_at = time.time() + expires_in - min(EXPIRY_MARGIN_SECONDS, expires_in / 10)
         self._memory = (body["access_token"], refresh_at)
+        self._granted = body.get("scope") if isinstance(body.get("scope"), str) else None
         self._write_cache(body["access_token"], refresh_at)
         logger.info("Fetched an access token from %s", shown)
         return body["access_token"]
+
+
+def token_scopes(token: str) -> set[str] | None:
+    """The scopes a JWT names in its claims (`scope`, Auth0's `permissions`), unverified; None
+    for a token that is not a JWT or names none."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error):
+        return None
+    if not isinstance(claims, dict):
+        return None
+    scope, permissions = claims.get("scope"), claims.get("permissions")
+    if not isinstance(scope, str) and not isinstance(permissions, list):
+        return None
+    return set(scope.split() if isinstance(scope, str) else []) | {
+        name for name in permissions or [] if isinstance(name, str)
+    }
+
+
+def _derived(config: ImporterConfig) -> str:
+    """How the token URL was made from the variable, when it is not the variable itself."""
+    if config.issuer_variable == "TIMESHEETS_API_URL":
+        return " (the token URL is the API's URL + /oauth/token; set OAUTH_TOKEN_URL to use another)"
+    if config.issuer_variable == "OAUTH_ISSUER":
+        return " (the token URL is the one the issuer's metadata names)"
+    return ""
 
 
 def _json_or_none(response: requests.Response) -> Any:
@@ -323,7 +395,8 @@ class TimesheetsClient:
 
     def _post(self, url: str, token: str, headers: dict[str, str] | None, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}", **(headers or {})}
-        return send(self.session, "POST", url, self.policy, headers=headers, **kwargs)
+        hint = "is the API running? check TIMESHEETS_API_URL"
+        return send(self.session, "POST", url, self.policy, headers=headers, hint=hint, **kwargs)
 
 
 def _is_batch_answer(body: Any, size: int) -> bool:

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from common.env import envsecret
 from common.oauth import (
+    auth0_domain,
     configured_audience,
     configured_issuer,
     issuer_metadata,
@@ -44,6 +45,10 @@ class ImporterConfig:
     auth_method: str
     scope: str | None
     cache_dir: Path
+    # The variable the token URL comes from, for messages to name what the operator set:
+    # OAUTH_TOKEN_URL, AUTH0_DOMAIN, TIMESHEETS_API_URL (the embedded issuer's, under the
+    # API) or OAUTH_ISSUER (discovered from its metadata).
+    issuer_variable: str = "OAUTH_TOKEN_URL"
 
 
 def cache_dir() -> Path:
@@ -87,8 +92,9 @@ def load_config() -> ImporterConfig:
 
     issuer = configured_issuer()
     token_url = known_token_url(issuer, api)
+    variable = issuer_variable(issuer)
     if token_url is not None:
-        http_url("OAUTH_TOKEN_URL", token_url)
+        http_url(variable, token_url)
     return ImporterConfig(
         api_url=api,
         client_id=client_id,
@@ -100,7 +106,17 @@ def load_config() -> ImporterConfig:
         auth_method=auth_method,
         scope=os.getenv("OAUTH_SCOPE") or None,
         cache_dir=cache_dir(),
+        issuer_variable=variable,
     )
+
+
+def issuer_variable(issuer: str | None) -> str:
+    """Which variable decided the token URL, by known_token_url's own order."""
+    if os.getenv("OAUTH_TOKEN_URL"):
+        return "OAUTH_TOKEN_URL"
+    if auth0_domain():
+        return "AUTH0_DOMAIN"
+    return "TIMESHEETS_API_URL" if issuer is None else "OAUTH_ISSUER"
 
 
 def discover_token_url(issuer: str, session: requests.Session) -> str:

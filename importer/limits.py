@@ -15,6 +15,13 @@ MAX_COLUMNS = 200
 MAX_DEPTH = 32
 # A page of an http(s):// source that answers {"results", "next"}.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
+# A page of a tracker's API, or any answer the importer reads whole (importer/http.py).
+# A tracker's page of 1,000 entries is under 1 MB.
+# A tracker's pull: at most this many pages (beyond what the tracker announced, when it
+# announces a total), and this long in all, so that a tracker paging for ever cannot hold the
+# run lock from the next cron runs. 10,000 pages are ten million Clockify entries.
+MAX_PAGES = 10_000
+MAX_PULL_SECONDS = 30 * 60
 # The API refuses request bodies over 2.5 MB with 413 (docs/api.md, "A batch"); batches are
 # cut below that, with room for a proxy's own framing. A 413 all the same splits the batch.
 MAX_BODY_BYTES = 2_000_000

@@ -35,6 +35,14 @@ class Summary:
     @property
     def exit_code(self) -> int:
         """0 when every row was created, updated or unchanged; 1 when any was not."""
+        return self.exit_status("rejected")
+
+    def exit_status(self, fail_on: str) -> int:
+        """--fail-on: `rejected` (any row not imported is a failed run), or `failed` (only rows
+        that could not be sent are: rows the API refused are the sources' to fix, and are
+        reported either way)."""
+        if fail_on == "failed":
+            return 1 if self.failed else 0
         return 1 if self.conflicts or self.rejected or self.failed else 0
 
 
@@ -63,7 +71,9 @@ class Report:
         self.stderr = stderr
         self.rejects: IO[str] | None = None  # the --rejects file, once the run holds its lock
         self.rejects_name: str | None = None
-        self.first_refused: list[tuple[str, str, str, str]] = []
+        # (where, status, field, message, how many rows alike): failed rows with the same reason
+        # (the API down) are one line of the table, not one per row.
+        self.first_refused: list[list[Any]] = []
         self.refused = 0
         # disable=None: tqdm shows the bar only when standard error is a terminal.
         self.progress = tqdm(unit=" rows", disable=True if not progress else None, file=stderr, leave=False)
@@ -103,9 +113,12 @@ class Report:
     ) -> None:
         self.refused += rows
         errors = errors or {}
-        if len(self.first_refused) < TABLE_ROWS:
-            field, message = _first_error(errors)
-            self.first_refused.append((f"{source}:{line}", status, field, message))
+        field, message = _first_error(errors)
+        last = self.first_refused[-1] if self.first_refused else None
+        if status == "failed" and last is not None and last[1:4] == [status, field, message]:
+            last[4] += rows
+        elif len(self.first_refused) < TABLE_ROWS:
+            self.first_refused.append([f"{source}:{line}", status, field, message, rows])
         if self.rejects is None and status == "failed":
             return
         record = {
@@ -118,6 +131,13 @@ class Report:
         }
         (self.rejects or self.stderr).write(json.dumps(record, default=str) + "\n")
 
+    def reasons(self, limit: int = 5) -> list[str]:
+        """The first refused rows, one line each, for the heartbeat's ping."""
+        return [
+            f"{where}{'' if alike == 1 else f' and {alike - 1:,} more'} {status} {field}: {message}"
+            for where, status, field, message, alike in self.first_refused[:limit]
+        ]
+
     def close(self) -> None:
         self.progress.close()
         if self.first_refused:
@@ -125,13 +145,16 @@ class Report:
 
     def _table(self) -> None:
         write = self.stderr.write
-        shown = len(self.first_refused)
+        shown = sum(entry[4] for entry in self.first_refused)
         write(
             f"Refused rows (the first {shown} of {self.refused}):\n"
             if self.refused > shown
             else "Refused rows:\n"
         )
-        table = [("line", "status", "field", "message"), *self.first_refused]
+        table = [("line", "status", "field", "message")] + [
+            (where if alike == 1 else f"{where} and {alike - 1:,} more", status, field, message)
+            for where, status, field, message, alike in self.first_refused
+        ]
         widths = [max(len(row[column]) for row in table) for column in range(3)]
         for where, status, field, message in table:
             write(f"  {where:<{widths[0]}}  {status:<{widths[1]}}  {field:<{widths[2]}}  {message}\n")

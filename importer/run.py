@@ -8,13 +8,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
 from . import pipeline
 from .client import RetryPolicy, TimesheetsClient, TokenProvider, TransientError
 from .config import load_config
 from .deletions import Deletions
 from .formats import items_for
+from .http import SameOriginSession
 from .lock import AlreadyRunning, LockUnavailable, single_run
 from .reconcile import reconcile
 from .rejects import RejectsFile
@@ -97,10 +96,11 @@ def _run(
         if options.rejects is not None:
             report.rejects = stack.enter_context(RejectsFile(options.rejects))
             report.rejects_name = str(options.rejects)
-        session = stack.enter_context(requests.Session())
+        session = stack.enter_context(SameOriginSession())
         tokens = TokenProvider(config, session, policy, memory_only=memory_only)
         try:
-            tokens.token()  # wrong credentials stop the run here, before anything is sent
+            # Wrong credentials, or a token without the scope, stop the run here, before anything is sent.
+            tokens.check_scope(tokens.token())
         except TransientError as exc:
             logger.error("No access token, so nothing was sent: %s", exc)
             pipeline.fail_all(items, report, f"No access token: {exc}")

@@ -18,6 +18,7 @@ from typing import IO, Any, NamedTuple
 
 import requests
 
+from .http import SameOriginSession
 from .jsonarray import JsonArrayItems
 from .limits import MAX_COLUMNS, MAX_DEPTH, MAX_PAGE_BYTES, MAX_ROW_BYTES
 
@@ -97,7 +98,12 @@ def _open_and_read(source: str) -> Iterator[SourceRow]:
 
 
 def _read_stream(stream: IO[bytes], source: str, kind: str | None) -> Iterator[SourceRow]:
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    buffered: io.BufferedReader[Any] = (
+        stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)
+    )
+    head = buffered.peek(MAX_ROW_BYTES)
+    if b"\r" in head and b"\n" not in head:  # classic Mac OS line ends (CR only): read as lines
+        buffered = io.BufferedReader(_CrAsLf(buffered))
     kind = kind or _sniff(buffered)
     if kind == "json":
         yield from _json_array(buffered, source)
@@ -107,7 +113,23 @@ def _read_stream(stream: IO[bytes], source: str, kind: str | None) -> Iterator[S
         yield from _csv(buffered, source)
 
 
-def _sniff(stream: io.BufferedReader) -> str:
+class _CrAsLf(io.RawIOBase):
+    """A stream whose line ends are CR alone, read with LF instead: the line reader splits on LF,
+    and would take a CR-only file for one long line, merging its rows."""
+
+    def __init__(self, stream: io.BufferedReader[Any]) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read1(len(buffer)).replace(b"\r", b"\n")
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _sniff(stream: io.BufferedReader[Any]) -> str:
     """JSON when the data starts with `[`, JSONL with `{`, else CSV; nothing is consumed."""
     head = stream.peek(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     return {b"[": "json", b"{": "jsonl"}.get(head[:1], "csv")
@@ -209,36 +231,45 @@ def _csv(stream: IO[bytes], source: str) -> Iterator[SourceRow]:
     reader = csv.reader(feed)
     header: list[str] | None = None
     header_problem: str | None = None
+    header_row: SourceRow | None = None  # the unreadable header, refused when no row follows it
     width = -1
     while True:
         feed.problem, feed.size, feed.first = None, 0, feed.number + 1
+        values: list[str] | None
         try:
-            values: list[str] | None = next(reader)
-            problem = None
+            record: list[str] = next(reader)
+            values, problem = record, None
         except StopIteration:
+            if header_row is not None:  # a file of nothing readable is refused, not an empty success
+                yield header_row
             return
         except (csv.Error, RecordTooLarge) as exc:
             values, problem = None, f"Not valid CSV: {exc}" if isinstance(exc, csv.Error) else str(exc)
         else:
-            if feed.problem is None and len(values) == width:  # the common case, first
-                yield SourceRow(source, feed.number, dict(zip(header, values, strict=True)))  # type: ignore[arg-type]
+            if feed.problem is None and len(record) == width:  # the common case, first
+                yield SourceRow(source, feed.number, dict(zip(header, record, strict=True)))  # type: ignore[arg-type]
                 continue
         if feed.problem is not None:
             values, problem = None, feed.problem.problem
         if values == []:
             continue  # a blank line, as csv.DictReader skips it
         if values is not None and len(values) > MAX_COLUMNS:
-            values, problem = None, f"The record has {len(values):,} columns; at most {MAX_COLUMNS} are read."
+            problem = f"The record has {len(values):,} columns; at most {MAX_COLUMNS} are read."
+            values = None
         if header is None and header_problem is None:
             if values is None:
                 header_problem = f"The header (line {feed.number}) cannot be read: {problem}"
+                raw = feed.problem.raw if feed.problem is not None else b""
+                header_row = SourceRow(source, feed.number, preview(raw), error=header_problem)
             else:
                 header, width = values, len(values)
             continue
+        header_row = None
         if header_problem is not None or values is None:
             raw = feed.problem.raw if feed.problem is not None else b""
             yield SourceRow(source, feed.number, preview(raw), error=header_problem or problem)
             continue
+        assert header is not None  # read, since header_problem is None
         row: dict[Any, Any] = dict(zip(header, values, strict=False))
         if len(values) > len(header):
             row[None] = values[len(header) :]  # as csv.DictReader keeps them: refused later
@@ -247,7 +278,7 @@ def _csv(stream: IO[bytes], source: str) -> Iterator[SourceRow]:
         yield SourceRow(source, feed.number, row)
 
 
-def _json_array(stream: IO[bytes], source: str) -> Iterator[SourceRow]:
+def _json_array(stream: io.BufferedReader[Any], source: str) -> Iterator[SourceRow]:
     if _sniff(stream) != "json":  # a page saved from GET /timesheets, say: not silently zero rows
         yield SourceRow(source, 1, None, error="A .json source must be a JSON array of entries.")
         return
@@ -263,13 +294,13 @@ def _read_url(url: str) -> Iterator[SourceRow]:
     """An array, or pages of {"results", "next"}, as DRF paginates."""
     position = 0
     next_url: str | None = url
-    with requests.Session() as session:
+    with SameOriginSession() as session:
         while next_url:
             with session.get(next_url, timeout=URL_TIMEOUT, stream=True) as response:
                 response.raise_for_status()
                 response.raw.decode_content = True
                 response.raw.auto_close = False  # else the buffer below reads a closed file at the end
-                body = io.BufferedReader(response.raw)  # type: ignore[arg-type]
+                body = io.BufferedReader(response.raw)
                 page: Any = None
                 if _sniff(body) == "json":
                     for item in JsonArrayItems(body):

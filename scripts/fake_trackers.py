@@ -38,7 +38,17 @@ Harvest
 - https://help.getharvest.com/api-v2/timesheets-api/timesheets/time-entries/: GET
   /v2/time_entries?from&to: {id, spent_date, hours, is_running, user {id, name}, project {id, name}}.
 - https://help.getharvest.com/api-v2/users-api/users/users/: GET /v2/users: {id, first_name,
-  last_name, email}.
+  last_name, email}. Listing users takes an Administrator ("Users API": the endpoints are
+  the administrator's; https://help.getharvest.com/harvest/team/managing-people/ describes
+  managers, who see their team's time but cannot manage people), and a token without that
+  right is answered 403 Forbidden ("The object you requested was found but you don't have
+  authorization to perform your request", overview/general, "HTTP response codes").
+
+Hostile trackers, for the importer's limits (docs/importer.md, "Limits"): `endless` tools page
+for ever, each the way its pagination allows (Clockify full pages past the announced
+entriesCount, Harvest `links.next` naming the same page, Toggl one X-Next-ID again and again);
+`next_origin` sends Harvest's `links.next` to another origin; `padding` swells a Clockify page
+by that many bytes; `drip` sends every answer at one byte per that many seconds.
 """
 
 from __future__ import annotations
@@ -49,6 +59,7 @@ import io
 import itertools
 import json
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -89,6 +100,12 @@ class FakeTrackers:
         # Where the documentation allows two readings, the fake can answer either:
         self.toggl_enriches = True  # False: report rows carry project_id only, names from /projects
         self.harvest_links = True  # False: only next_page, no links section
+        self.harvest_admin = True  # False: a manager's token, refused GET /v2/users
+        # Hostile answers (see the module's docstring):
+        self.endless: set[str] = set()
+        self.next_origin: str | None = None
+        self.padding = 0
+        self.drip: float | None = None
         self.requests: Counter[str] = Counter()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -191,7 +208,16 @@ class FakeTrackers:
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(data)
+                if fake.drip is None:
+                    self.wfile.write(data)
+                    return
+                try:
+                    for index in range(len(data)):
+                        self.wfile.write(data[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(fake.drip)
+                except OSError:  # the importer gave up on the answer
+                    pass
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -276,7 +302,9 @@ class FakeTrackers:
             rows.append(row)
         headers = {}
         following = first_row - 1 + size
-        if following < len(chosen):
+        if "toggl" in self.endless:
+            headers = {"X-Next-ID": str(chosen[0].id), "X-Next-Row-Number": str(size + 1)}
+        elif following < len(chosen):
             headers = {"X-Next-ID": str(chosen[following].id), "X-Next-Row-Number": str(following + 1)}
         return 200, rows, headers
 
@@ -309,18 +337,25 @@ class FakeTrackers:
                     "duration": e.seconds,
                 },
             }
-            for e in chosen[(page - 1) * size : page * size]
+            for e in (
+                chosen[:size] if "clockify" in self.endless else chosen[(page - 1) * size : page * size]
+            )
         ]
         total = sum(e.seconds or 0 for e in chosen)
-        return (
-            200,
-            {"totals": [{"totalTime": total, "entriesCount": len(chosen)}], "timeentries": entries},
-            {},
-        )
+        answer = {"totals": [{"totalTime": total, "entriesCount": len(chosen)}], "timeentries": entries}
+        if self.padding:
+            answer["padding"] = " " * self.padding
+        return 200, answer, {}
 
     def _harvest(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, Any, dict]:
         page, per_page = int(query.get("page", 1)), min(int(query.get("per_page", 100)), HARVEST_MAX_PAGE)
         if method == "GET" and path == "/v2/users":
+            if not self.harvest_admin:
+                message = (
+                    "The object you requested was found but you don't have authorization "
+                    "to perform your request."
+                )
+                return 403, {"error": "forbidden", "error_description": message}, {}
             records = [
                 {
                     "id": _user_id(email),
@@ -366,6 +401,11 @@ class FakeTrackers:
             return f"{self.url}{path}?{urlencode({**query, 'page': number, 'per_page': per_page})}"
 
         following = page + 1 if page < total_pages else None
+        next_link = link(following) if following else None
+        if key == "time_entries" and "harvest" in self.endless:
+            next_link = link(page)
+        elif key == "time_entries" and self.next_origin:
+            next_link = f"{self.next_origin}{path}?{urlencode({**query, 'page': page + 1})}"
         return {
             key: records[(page - 1) * per_page : page * per_page],
             "per_page": per_page,
@@ -378,7 +418,7 @@ class FakeTrackers:
             if not self.harvest_links
             else {
                 "first": link(1),
-                "next": link(following) if following else None,
+                "next": next_link,
                 "previous": link(page - 1) if page > 1 else None,
                 "last": link(total_pages),
             },

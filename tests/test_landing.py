@@ -10,9 +10,16 @@ def test_the_landing_page_links_the_docs_the_browsable_api_and_the_admin(api):
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/html")
     links = set(re.findall(r'href="([^"?]+)', response.text))
-    assert {"/api/docs", "/timesheets", "/admin/"} <= links
+    assert {"/api/docs", "/timesheets", "/admin/", "/favicon.ico"} <= links
     for link in links:
         assert api.get(link).status_code in (200, 401), link  # the API asks for a token
+
+
+def test_the_favicon_is_served_so_browsers_log_no_not_found(api, caplog):
+    response = api.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "Not Found" not in caplog.text
 
 
 def test_the_admins_view_site_link_leads_to_it(admin_client):

@@ -10,6 +10,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.http import HttpResponse
 
+from common.devchecks import development_warnings_wanted
 from timesheets.middleware import DatabaseUnavailableMiddleware
 
 from .support.paths import PROJECT_DIR
@@ -82,6 +83,31 @@ def test_local_use_warns_about_the_development_key():
     result = manage("check")
     assert result.returncode == 0
     assert "timesheets.W001" in result.stderr
+
+
+@pytest.mark.parametrize(("args", "shown"), [((), False), (("-v", "2"), True), (("--verbosity=3",), True)])
+def test_other_commands_show_the_development_warnings_only_with_verbosity_2(tmp_path, args, shown):
+    result = manage(
+        "makemigrations", "--check", "--dry-run", *args, DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3"
+    )
+    assert result.returncode == 0, result.stderr
+    assert ("timesheets.W001" in result.stderr) is shown
+    assert ("issuer.W001" in result.stderr) is shown
+
+
+@pytest.mark.parametrize(
+    ("argv", "wanted"),
+    [
+        (["manage.py", "check"], True),
+        (["manage.py", "runserver", "8001"], True),
+        (["manage.py", "migrate"], False),
+        (["manage.py", "migrate", "-v2"], True),
+        (["manage.py", "migrate", "--verbosity", "1"], False),
+        (["manage.py"], False),
+    ],
+)
+def test_which_command_lines_want_the_development_warnings(argv, wanted):
+    assert development_warnings_wanted(argv) is wanted
 
 
 def test_hs256_without_its_secret_refuses_to_start():

@@ -5,10 +5,12 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Warning, register
 
+from common.devchecks import development_warnings_wanted
+
 
 @register()
 def development_secret_key(app_configs: Any, **kwargs: Any) -> list[Warning]:
-    if getattr(settings, "DEVELOPMENT_SECRET_KEY", False):
+    if getattr(settings, "DEVELOPMENT_SECRET_KEY", False) and development_warnings_wanted():
         return [
             Warning(
                 "DJANGO_SECRET_KEY is not set: using the public development key.",

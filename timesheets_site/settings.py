@@ -199,6 +199,9 @@ STORAGES = {
 # Serve admin and browsable-API assets straight from the apps, so no collectstatic step
 # is needed before the server works.
 WHITENOISE_USE_FINDERS = True
+# Files served at the site's root: /favicon.ico, which browsers ask for on every page (without
+# it, each one logged "Not Found").
+WHITENOISE_ROOT = BASE_DIR / "timesheets" / "root"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -76,7 +76,9 @@ class Clockify(Tracker):
                 yield self._row(entry, window)
             if len(page) < PAGE_SIZE:
                 return
-            body["detailedFilter"]["page"] += 1
+            number = body["detailedFilter"]["page"] + 1
+            self.next_page(f"report page {number}", number, _announced_pages(answer))
+            body["detailedFilter"]["page"] = number
 
     def _row(self, entry: dict[str, Any], window: Window) -> dict[str, Any]:
         interval = entry.get("timeInterval") or {}
@@ -95,6 +97,14 @@ class Clockify(Tracker):
             RUNNING: running,
             "Id": entry.get("_id") or entry.get("id"),
         }
+
+
+def _announced_pages(answer: dict[str, Any]) -> int | None:
+    """The pages the report's totals announce (entriesCount), if it says."""
+    totals = answer.get("totals")
+    first = totals[0] if isinstance(totals, list) and totals and isinstance(totals[0], dict) else {}
+    count = first.get("entriesCount")
+    return -(-count // PAGE_SIZE) if isinstance(count, int) and count >= 0 else None
 
 
 def _seconds(duration: Any, source: str) -> float:

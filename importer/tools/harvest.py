@@ -20,6 +20,7 @@ export quoted in public code has D.M.YYYY dates and hours like "7,5", so those a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -28,7 +29,9 @@ import requests
 
 from ..layouts import RUNNING, Layout
 from ..window import Window
-from .base import Tracker, expect
+from .base import Tracker, TrackerRefused, expect
+
+logger = logging.getLogger(__name__)
 
 PER_PAGE = 2000
 
@@ -56,7 +59,7 @@ class Harvest(Tracker):
         session.headers["Harvest-Account-Id"] = self.account
 
     def entries(self, window: Window) -> Iterator[dict[str, Any]]:
-        for user in self._pages("/v2/users", "users", {}):
+        for user in self._users():
             name = user.get("name") or " ".join(filter(None, (user.get("first_name"), user.get("last_name"))))
             self.people.update(filter(None, (name, user.get("email"))))
         # spent_date is already a day in the account's time zone: the margin is not needed,
@@ -79,17 +82,39 @@ class Harvest(Tracker):
                 "Id": entry.get("id"),
             }
 
+    def _users(self) -> list[dict[str, Any]]:
+        """The account's users; [] when the token may not list them (403: listing users takes an
+        Administrator, while a Manager's token reads everyone's time). Deletions then reach only
+        the people seen in the time entries or named by --users (importer/deletions.py), so a
+        person whose every entry is gone keeps them until an administrator's run, or --users."""
+        try:
+            return list(self._pages("/v2/users", "users", {}))
+        except TrackerRefused as exc:
+            if exc.status != 403:
+                raise
+            logger.warning(
+                "%s: GET /v2/users is refused (HTTP 403; it takes an administrator's token): deletions "
+                "reach only the people seen in the time entries or named by --users",
+                self.source,
+            )
+            return []
+
     def _pages(self, path: str, key: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         url: str | None = path
         query: dict[str, Any] | None = {**params, "page": 1, "per_page": PER_PAGE}
+        number = 1
         while url:
             answer = self.json("GET", url, params=query)
             expect(isinstance(answer, dict) and isinstance(answer.get(key), list), self.source, f"{key} list")
             yield from (item for item in answer[key] if isinstance(item, dict))
             links = answer.get("links") if isinstance(answer.get("links"), dict) else {}
+            total = answer.get("total_pages") if isinstance(answer.get("total_pages"), int) else None
+            number += 1
             if links.get("next"):
-                url, query = links["next"], None  # a full URL, query included
+                url, query = self.same_origin(str(links["next"])), None  # a full URL, query included
+                self.next_page(url, number, total)
             elif answer.get("next_page"):
                 url, query = path, {**params, "page": answer["next_page"], "per_page": PER_PAGE}
+                self.next_page(f"{path}?page={answer['next_page']}", number, total)
             else:
                 url = None

@@ -54,6 +54,7 @@ class Toggl(Tracker):
         session.auth = (token, "api_token")
 
     def entries(self, window: Window) -> Iterator[dict[str, Any]]:
+        number = 1
         users = self._users()
         projects: dict[Any, str] | None = None
         # A day's margin each side: the report reads dates in the token owner's time zone,
@@ -88,6 +89,9 @@ class Toggl(Tracker):
             next_row = response.headers.get("X-Next-Row-Number")
             if not next_id and not next_row:
                 return
+            number += 1
+            # X-Next-ID names the first entry of the next page: a page named twice is a loop.
+            self.next_page(f"first_id={next_id}" if next_id else f"first_row_number={next_row}", number)
             body |= {"first_id": _int(next_id), "first_row_number": _int(next_row)}
             if timestamp := response.headers.get("X-Next-Timestamp"):
                 body["first_timestamp"] = _int(timestamp)
@@ -106,7 +110,7 @@ class Toggl(Tracker):
             "Email": email,
             "Project": project or "",
             "Start date": window.day_of(start).isoformat(),
-            "Duration": "" if running else clock(seconds),
+            "Duration": "" if running or seconds is None else clock(seconds),
             RUNNING: running,
             "Id": entry.get("id"),
         }
@@ -136,7 +140,7 @@ class Toggl(Tracker):
                 params={"active": "both", "page": page, "per_page": PROJECTS_PAGE},
             )
             expect(isinstance(answer, list), self.source, "the workspace's projects are a JSON array")
-            projects |= {p.get("id"): p.get("name") for p in answer if isinstance(p, dict)}
+            projects |= {p.get("id"): p.get("name") or "" for p in answer if isinstance(p, dict)}
             if len(answer) < PROJECTS_PAGE:
                 return projects
             page += 1

@@ -2,13 +2,16 @@
 
 The fake monitor follows healthchecks.io's Pinging API (https://healthchecks.io/docs/http_api/):
 `POST /ping/<uuid>/start` signals a start, `/ping/<uuid>` a success, `/ping/<uuid>/fail` a
-failure; a body is kept as the ping's log.
+failure, `/ping/<uuid>/<exit status>` an exit status; `?rid=<uuid>` pairs a run's pings; a body
+is kept as the ping's log. The fake records each ping's path and body, and its rid apart.
 """
 
 from __future__ import annotations
 
+import uuid
 from http.server import BaseHTTPRequestHandler
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -22,11 +25,14 @@ CSV = "user_type,user_id,year,week,project,hours\nEmployee,007,2016,24,StoreZero
 @pytest.fixture
 def monitor():
     pings: list[tuple[str, str]] = []
+    rids: list[str] = []
 
     class Monitor(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-            pings.append((self.path, body))
+            path, _, query = self.path.partition("?")
+            pings.append((path, body))
+            rids.extend(parse_qs(query).get("rid", []))
             self.send_response(200)
             self.send_header("Content-Length", "2")
             self.end_headers()
@@ -37,6 +43,7 @@ def monitor():
 
     server = LoopbackServer(Monitor)
     server.pings = pings  # type: ignore[attr-defined]
+    server.rids = rids  # type: ignore[attr-defined]
     server.url = f"http://127.0.0.1:{server.port}{CHECK}"  # type: ignore[attr-defined]
     yield server
     server.stop()
@@ -68,5 +75,55 @@ def test_a_monitor_that_cannot_be_reached_never_fails_the_import(run_import):
     run = run_import("-", "--heartbeat-url", f"http://127.0.0.1:{port}{CHECK}", stdin=CSV)
     assert run.exit_code == 0, run.stderr
     assert Timesheet.objects.count() == 1
-    assert run.stderr.count("The heartbeat ping to http://127.0.0.1/… failed: ConnectionError") == 2
+    # The port is named, the check's uuid is not (it is the check's secret).
+    assert run.stderr.count(f"The heartbeat ping to http://127.0.0.1:{port}/ping/…") == 2
+    assert "failed: ConnectionError" in run.stderr
     assert CHECK not in run.stderr + run.stdout
+
+
+def test_the_end_ping_holds_the_summary_and_the_first_reasons(run_import, monitor):
+    run = run_import("-", "--heartbeat-url", monitor.url, stdin=CSV.replace("Employee", "Intern"))
+    assert run.exit_code == 1
+    summary, *reasons = monitor.pings[1][1].splitlines()
+    assert summary == run.stdout.strip()
+    assert reasons == [line for line in reasons if line.startswith("-:2 invalid user_type: ")] != []
+
+
+@pytest.mark.parametrize(("csv", "status"), [(CSV, "0"), (CSV.replace("Employee", "Intern"), "1")])
+def test_with_heartbeat_exit_code_the_end_ping_is_the_exit_status(run_import, monitor, csv, status):
+    run = run_import("-", "--heartbeat-url", monitor.url, "--heartbeat-exit-code", stdin=csv)
+    assert str(run.exit_code) == status
+    assert [path for path, _ in monitor.pings] == [f"{CHECK}/start", f"{CHECK}/{status}"]
+
+
+def test_a_runs_pings_share_one_run_id_and_the_next_run_has_another(run_import, monitor):
+    run_import("-", "--heartbeat-url", monitor.url, stdin=CSV)
+    run_import("-", "--heartbeat-url", monitor.url, stdin=CSV)
+    first_start, first_end, second_start, second_end = monitor.rids
+    assert first_start == first_end != second_start == second_end
+    assert str(uuid.UUID(first_start)) == first_start
+
+
+def test_with_fail_on_failed_refused_rows_are_reported_and_the_run_succeeds(run_import, monitor):
+    run = run_import(
+        "-", "--heartbeat-url", monitor.url, "--fail-on", "failed", stdin=CSV.replace("Employee", "Intern")
+    )
+    assert run.exit_code == 0
+    assert run.summary["rejected"] == 1 and run.rejects[0]["status"] == "invalid"
+    assert [path for path, _ in monitor.pings] == [f"{CHECK}/start", CHECK]
+
+
+def test_with_fail_on_failed_rows_that_could_not_be_sent_still_fail_the_run(run_import, monitor):
+    run = run_import(
+        "-",
+        "--heartbeat-url",
+        monitor.url,
+        "--fail-on",
+        "failed",
+        "--retry-for",
+        "1",
+        stdin=CSV,
+        env={"TIMESHEETS_API_URL": f"http://127.0.0.1:{free_port()}"},
+    )
+    assert run.exit_code == 1 and run.summary["failed"] == 1
+    assert [path for path, _ in monitor.pings] == [f"{CHECK}/start", f"{CHECK}/fail"]

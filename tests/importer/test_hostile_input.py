@@ -215,3 +215,24 @@ def test_batches_are_cut_by_encoded_size_as_well_as_count():
     assert [len(batch.items) for batch in found] == [10] * 10
     assert all(len(batch.body()) <= 10 * (size + 1) + 1 for batch in found)
     assert json.loads(found[0].body()) == [row.entry for row in rows[:10]]
+
+
+def test_a_megabyte_of_0xff_without_a_newline_is_refused_not_a_success(run_import, tmp_path):
+    path = tmp_path / "noise.csv"
+    path.write_bytes(b"\xff" * 1024 * 1024)
+    run = run_import(str(path))
+    assert run.exit_code == 1
+    assert run.summary == dict(
+        read=1, created=0, updated=0, unchanged=0, deleted=0, conflicts=0, rejected=1, failed=0
+    )
+    [reject] = run.rejects
+    assert reject["errors"]["non_field_errors"][0].startswith("The header (line 1) cannot be read: Line 1 is")
+
+
+def test_cr_only_line_ends_are_read_as_line_ends(run_import, tmp_path):
+    path = tmp_path / "classic-mac.csv"
+    path.write_bytes("\r".join([HEADER, csv_row(1), csv_row(2), csv_row(3)]).encode() + b"\r")
+    run = run_import(str(path))
+    assert run.exit_code == 0, run.stderr
+    assert run.summary["read"] == run.summary["created"] == 3
+    assert Timesheet.objects.count() == 3

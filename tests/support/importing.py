@@ -20,7 +20,7 @@ from unittest import mock
 import requests
 from django.core.management import load_command_class
 
-from common.logs import LOG_FORMAT
+from common.logs import LOG_FORMAT, UtcFormatter
 
 from .paths import PROJECT_DIR
 from .servers import LoopbackServer
@@ -100,7 +100,7 @@ def run_import_in_process(args: list[str], *, env: dict[str, str], stdin: str | 
     stdout, stderr = io.StringIO(), io.StringIO()
     stdin_stream = io.TextIOWrapper(io.BytesIO((stdin or "").encode()), encoding="utf-8")
     handler = logging.StreamHandler(stderr)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(UtcFormatter(LOG_FORMAT))
     importer_logger = logging.getLogger("importer")
     exit_code: int | str | None = 0
     with (

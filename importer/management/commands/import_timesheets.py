@@ -7,10 +7,10 @@ import logging
 import sys
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from importer.client import AuthorizationError
-from importer.config import ConfigurationError
 from importer.formats import FORMATS
 from importer.heartbeat import Heartbeat
 from importer.lock import LockUnavailable
@@ -21,6 +21,7 @@ from importer.sources import SourceError
 logger = logging.getLogger("importer")
 
 EXIT_CONFIGURATION = 2
+FAIL_ON = ("rejected", "failed")
 
 
 class Command(BaseCommand):
@@ -125,17 +126,32 @@ class Command(BaseCommand):
             "--heartbeat-url",
             metavar="URL",
             help="a monitor pinged at URL/start, then URL on exit 0 or URL/fail otherwise "
-            "(healthchecks.io); default TIMESHEETS_HEARTBEAT_URL",
+            "(healthchecks.io), each ping with the run's ?rid=; default TIMESHEETS_HEARTBEAT_URL",
+        )
+        parser.add_argument(
+            "--heartbeat-exit-code",
+            action="store_true",
+            help="end the run with a ping to URL/<exit status> instead of URL or URL/fail",
+        )
+        parser.add_argument(
+            "--fail-on",
+            choices=FAIL_ON,
+            default="rejected",
+            help="what makes the run fail (exit 1, and the heartbeat's fail): any row not imported "
+            "(rejected, the default), or only rows that could not be sent (failed); "
+            "refused rows are reported either way",
         )
 
     def handle(self, *args, **options) -> None:
-        heartbeat = Heartbeat(options["heartbeat_url"])
+        heartbeat = Heartbeat(options["heartbeat_url"], exit_code_pings=options["heartbeat_exit_code"])
         heartbeat.start()
         report = Report(sys.stderr, progress=not options["no_progress"])
         problem: str | None = None
         try:
             run_import(_options(options), report)
-        except (ConfigurationError, AuthorizationError, SourceError, LockUnavailable) as exc:
+        # ImproperlyConfigured, not only ConfigurationError: common/env.py's NAME_FILE that
+        # cannot be read is one line naming the variable and the path, not a traceback.
+        except (ImproperlyConfigured, AuthorizationError, SourceError, LockUnavailable) as exc:
             problem = str(exc)
         except BaseException:
             report.close()
@@ -145,10 +161,12 @@ class Command(BaseCommand):
         summary = report.summary
         line = summary.as_json() if options["as_json"] else summary.line()
         self.stdout.write(line)
-        heartbeat.finish(EXIT_CONFIGURATION if problem is not None else summary.exit_code, line)
+        status = EXIT_CONFIGURATION if problem is not None else summary.exit_status(options["fail_on"])
+        # The ping's body: the summary, then why, so that the monitor's page says what to fix.
+        heartbeat.finish(status, "\n".join([summary.line(), *filter(None, [problem]), *report.reasons()]))
         if problem is not None:
             raise CommandError(problem, returncode=EXIT_CONFIGURATION)
-        if summary.exit_code:
+        if status:
             raise CommandError(
                 f"{summary.conflicts + summary.rejected + summary.failed} rows were not imported; see above.",
                 returncode=summary.exit_code,

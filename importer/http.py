@@ -1,0 +1,115 @@
+"""Every outbound HTTP session of the importer: credentials stay with the origin they were set for.
+
+requests follows redirects to any host, re-sending a 307's body (the client secret of a token
+request) and every header but `Authorization` (Clockify's `X-Api-Key`, Harvest's
+`Harvest-Account-Id`) to wherever `Location` points. The importer's sessions refuse a redirect
+that leaves the origin (scheme, host and port) of the request it answers: the token endpoint,
+the trackers, a URL source and the heartbeat all answer from where they were configured, or the
+run says which URL redirected where, and sends nothing there.
+
+A body is read here too, within a size and a time: a page larger than MAX_PAGE_BYTES, or
+dripping in slower than the request's deadline allows, ends the request instead of the job.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from . import limits
+from .config import ConfigurationError
+
+CHUNK_BYTES = 64 * 1024
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class OffOriginRedirect(ConfigurationError):
+    """A configured URL redirected to another origin: nothing is sent there; exit status 2."""
+
+
+class BodyLimit(requests.RequestException):
+    """An answer over the byte limit, or not complete by the request's deadline."""
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme)
+
+
+def shown(url: str) -> str:
+    """A URL as messages name it: scheme, host, port and path; no user, query or fragment."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return f"{parts.scheme}://{host}{parts.path}"
+
+
+class SameOriginSession(requests.Session):
+    """A requests.Session that follows redirects within the request's origin only."""
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        target = super().get_redirect_target(resp)
+        if target is None:
+            return None
+        # requests hands back Location as sent (latin-1 decoded); relative ones join the request's URL.
+        absolute = urljoin(resp.url, target)
+        if origin(absolute) != origin(resp.url):
+            resp.close()
+            raise OffOriginRedirect(
+                f"{shown(resp.url)} redirects (HTTP {resp.status_code}) to another origin, "
+                f"{shown(absolute)}: the importer sends its credentials only where they were "
+                "configured; set the URL to the final address"
+            )
+        return target
+
+
+def read_body(response: requests.Response, deadline: float, max_bytes: int | None = None) -> bytes:
+    """The whole body of a streamed response, or BodyLimit past `max_bytes` or `deadline`
+    (time.monotonic()). requests' read timeout bounds each read, not the whole answer, so a
+    server sending a byte a second would otherwise hold a request for ever."""
+    cap = limits.MAX_PAGE_BYTES if max_bytes is None else max_bytes
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        # read1: what has arrived, at most a chunk; a read() of a chunk waits for all of it.
+        while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
+            size += len(chunk)
+            if size > cap:
+                raise BodyLimit(f"{shown(response.url)} answered over {cap:,} bytes (the page limit)")
+            if time.monotonic() > deadline:
+                raise BodyLimit(
+                    f"{shown(response.url)} did not finish its answer within the request's deadline"
+                )
+            chunks.append(chunk)
+    except BaseException:
+        response.close()  # the connection, half read, is dropped
+        raise
+    body = b"".join(chunks)
+    # Where requests keeps a body it read itself (.json() and .text read it); consumed, the
+    # connection goes back to the pool on close(), for the tracker's next page.
+    response._content = body
+    response._content_consumed = True  # type: ignore[attr-defined]
+    response.close()
+    return body
+
+
+def request(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    timeout: tuple[float, float],
+    max_bytes: int | None = None,
+    **kwargs: Any,
+) -> requests.Response:
+    """One request, its body read whole within `max_bytes` and within the read timeout, counted
+    for the whole answer rather than per read."""
+    deadline = time.monotonic() + timeout[0] + timeout[1]
+    response = session.request(method, url, timeout=timeout, stream=True, **kwargs)
+    read_body(response, deadline, max_bytes)
+    return response
