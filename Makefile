@@ -20,6 +20,7 @@ test: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 
 format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .

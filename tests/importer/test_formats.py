@@ -34,7 +34,9 @@ def items(*sources: str, fmt: str = "auto", **options) -> list[Item]:
 
 
 def entries(*sources: str, **options) -> dict[str, dict]:
-    return {item.external_id: item.entry for item in items(*sources, **options) if item.entry}
+    return {
+        item.external_id: item.entry for item in items(*sources, **options) if item.external_id and item.entry
+    }
 
 
 def toggl_export(tmp_path, *rows: str) -> str:
@@ -118,7 +120,7 @@ def test_an_unrecognised_header_rejects_every_row_with_a_reason(tmp_path):
     path.write_text("Name,When,Spent\nAna,2021-01-04,1:00\nBruno,2021-01-05,2:00\n")
     found = items(str(path))
     assert [item.entry for item in found] == [None, None]
-    assert all("match no format" in item.errors["non_field_errors"][0] for item in found)
+    assert all("match no format" in (item.errors or {})["non_field_errors"][0] for item in found)
 
 
 def test_a_named_format_rejects_an_export_of_another_tool():
@@ -177,6 +179,7 @@ def test_an_unusable_row_is_rejected_with_its_reason_and_the_week_goes_on(tmp_pa
     good = "Ana Lima,ana@x.example,Northwind,Atlas,,Call,Yes,2021-01-04,09:00:00,,,02:00:00,,"
     rejected, summed = items(toggl_export(tmp_path, good, row))
     assert (rejected.row.line, rejected.entry) == (3, None)
+    assert rejected.errors is not None and summed.entry is not None
     assert field in rejected.errors and all(rejected.errors.values())
     assert summed.entry["hours"] == "2.00"
 
