@@ -13,24 +13,25 @@ from typing import Any
 
 import jwt
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from issuer import keys
 from issuer.models import ApiClient
-from people.models import Person, Role
+from people.models import Person
+
+from .factories import PersonFactory
 
 ISSUER = "http://testserver/"  # the embedded issuer's name for APIClient's requests
 PERSON_SCOPES = "read:timesheets create:timesheets delete:timesheets approve:timesheets"
 
 
 def make_person(username: str, user_id: str, *, manager: bool = False, **fields: Any) -> Person:
-    account = get_user_model().objects.create_user(username, email=f"{username}@abc.example")
-    return Person.objects.create(
-        account=account,
-        user_type=fields.pop("user_type", "Employee"),
+    """A person signed in as `username`; `fields` set the person's own fields (subject, user_type)."""
+    return PersonFactory.create(
         user_id=user_id,
-        role=Role.MANAGER if manager else Role.EMPLOYEE,
+        manager=manager,
+        account__username=username,
+        account__email=f"{username}@abc.example",
         **fields,
     )
 

@@ -10,12 +10,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from people.models import Person
 from timesheets.models import Timesheet, TimesheetEvent
 from timesheets.weeks import IsoWeek
 
+from .factories import PersonFactory, TimesheetFactory
 from .test_screens import LAPTOP, screenshot, staff_browser  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -28,15 +27,18 @@ THIS_WEEK = IsoWeek.of(datetime.date.today())
 def team(transactional_db) -> None:
     """This week: Ann logged two projects, Bo is approved, Cy logged nothing."""
     for user_id, first, last in (("007", "Ann", "Lee"), ("008", "Bo", "Kim"), ("009", "Cy", "Ray")):
-        account = get_user_model().objects.create_user(f"u{user_id}", first_name=first, last_name=last)
-        Person.objects.create(account=account, user_type="Employee", user_id=user_id)
+        PersonFactory.create(
+            user_id=user_id,
+            account__username=f"u{user_id}",
+            account__first_name=first,
+            account__last_name=last,
+        )
     for user_id, project, hours, approved in (
         ("007", "StoreZero", "30", False),
         ("007", "Atlas: the very long name of a migration project", "8.5", False),
         ("008", "StoreZero", "40", True),
     ):
-        Timesheet.objects.create(
-            user_type="Employee",
+        TimesheetFactory.create(
             user_id=user_id,
             year=THIS_WEEK.year,
             week=THIS_WEEK.week,

@@ -41,6 +41,13 @@ ENTRY_EXAMPLES = [
 ]
 
 
+# What a client writes.
+ENTRY_FIELDS = ("user_type", "user_id", "year", "week", "project", "hours", "external_id")
+# What the server decides. sent_back_comment: why payroll sent the entry back for a
+# correction; empty once the person edits it.
+DECIDED_FIELDS = ("approved", "approved_at", "approved_by", "created_at", "created_by", "sent_back_comment")
+
+
 def validate_printable(value: str) -> None:
     if not value.isprintable():
         raise serializers.ValidationError("Only printable characters are allowed.")
@@ -74,32 +81,10 @@ class TimesheetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Timesheet
-        fields = [
-            "id",
-            "user_type",
-            "user_id",
-            "year",
-            "week",
-            "project",
-            "hours",
-            "external_id",
-            "approved",
-            "approved_at",
-            "approved_by",
-            "created_at",
-            "created_by",
-            # Why payroll sent the entry back for a correction; empty once the person edits it.
-            "sent_back_comment",
-        ]
-        read_only_fields = [
-            "id",
-            "approved",
-            "approved_at",
-            "approved_by",
-            "created_at",
-            "created_by",
-            "sent_back_comment",
-        ]
+        # In the order the API shows them (and the export's header): the id, what a client
+        # writes, then what the server decides.
+        fields = ["id", *ENTRY_FIELDS, *DECIDED_FIELDS]
+        read_only_fields = ["id", *DECIDED_FIELDS]
         # Uniqueness of (client, external_id) is an upsert key, not a validation error.
         validators: list = []
 

@@ -18,8 +18,9 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 
 from issuer.services import app_client_create
-from people.models import Person, Role
-from people.services import person_create
+from people.models import Person
+
+from ..factories import PersonFactory
 
 PASSWORD = "a long passphrase nobody guesses"
 REDIRECT_URI = "https://app.example/callback"
@@ -27,14 +28,14 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def make_person(username: str = "ann", *, manager: bool = False, user_id: str = "007") -> Person:
-    return person_create(
-        username=username,
-        user_type="Employee",
+    return PersonFactory.create(
         user_id=user_id,
-        role=Role.MANAGER if manager else Role.EMPLOYEE,
-        name="Ann Smith",
-        email=f"{username}@abc.example",
-        password=PASSWORD,
+        manager=manager,
+        account__username=username,
+        account__first_name="Ann",
+        account__last_name="Smith",
+        account__email=f"{username}@abc.example",
+        account__password=PASSWORD,
     )
 
 

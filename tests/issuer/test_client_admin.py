@@ -28,6 +28,21 @@ def test_the_form_shows_only_what_a_client_credentials_client_has(admin_client, 
     assert "View on site" not in page
 
 
+def add_client(admin_client, name: str, scope: str, audience: str):
+    """Posts the admin's add form for a client with one grant, as a person fills it in."""
+    form = {
+        "name": name,
+        "is_active": "on",
+        "grants-TOTAL_FORMS": "1",
+        "grants-INITIAL_FORMS": "0",
+        "grants-MIN_NUM_FORMS": "0",
+        "grants-MAX_NUM_FORMS": "1000",
+        "grants-0-audience": audience,
+        "grants-0-scope": scope,
+    }
+    return admin_client.post("/admin/issuer/apiclient/add/", form)
+
+
 def test_the_rotate_action_shows_a_working_secret_once(app, admin_client, api_client):
     client_id, old_secret = api_client("read:timesheets")
     pk = ApiClient.objects.get(client_id=client_id).pk
@@ -40,33 +55,13 @@ def test_the_rotate_action_shows_a_working_secret_once(app, admin_client, api_cl
 
 
 def test_a_client_added_in_the_admin_gets_a_secret_shown_once(app, admin_client, settings):
-    form = {
-        "name": "payroll export",
-        "is_active": "on",
-        "grants-TOTAL_FORMS": "1",
-        "grants-INITIAL_FORMS": "0",
-        "grants-MIN_NUM_FORMS": "0",
-        "grants-MAX_NUM_FORMS": "1000",
-        "grants-0-audience": settings.OAUTH_AUDIENCE,
-        "grants-0-scope": "read:timesheets",
-    }
-    response = admin_client.post("/admin/issuer/apiclient/add/", form)
+    response = add_client(admin_client, "payroll export", "read:timesheets", settings.OAUTH_AUDIENCE)
     client = ApiClient.objects.get(name="payroll export")
     assert token_status(app, client.client_id, secret_on(response.content)) == 200
 
 
 def test_a_mistyped_scope_is_refused_by_the_form(admin_client, settings):
-    form = {
-        "name": "typo",
-        "is_active": "on",
-        "grants-TOTAL_FORMS": "1",
-        "grants-INITIAL_FORMS": "0",
-        "grants-MIN_NUM_FORMS": "0",
-        "grants-MAX_NUM_FORMS": "1000",
-        "grants-0-audience": settings.OAUTH_AUDIENCE,
-        "grants-0-scope": "read:timesheet",
-    }
-    response = admin_client.post("/admin/issuer/apiclient/add/", form)
+    response = add_client(admin_client, "typo", "read:timesheet", settings.OAUTH_AUDIENCE)
     assert b"Unknown scopes: read:timesheet" in response.content
     assert not ApiClient.objects.filter(name="typo").exists()
 

@@ -6,6 +6,7 @@ import pytest
 from authlib.integrations.base_client.errors import OAuthError
 from django.contrib.auth import get_user_model
 
+from ..factories import StaffUserFactory
 from .signin import PASSWORD, App, make_app, make_person, sign_in
 
 
@@ -19,7 +20,7 @@ def switch_off(username: str) -> None:
 
 
 def test_a_user_who_is_no_person_gets_access_denied_on_the_redirect(app):
-    get_user_model().objects.create_user("payroll", password=PASSWORD, is_staff=True)
+    StaffUserFactory.create(username="payroll", password=PASSWORD)
 
     redirect = app.sign_in_and_authorize("payroll", state="s-4")
 

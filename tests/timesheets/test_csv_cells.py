@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
+from tests.factories import TimesheetFactory
 from timesheets import export
 from timesheets.models import Timesheet
 
@@ -24,14 +23,6 @@ def test_other_cells_are_left_as_they_are(cell):
 
 
 def test_the_export_writes_full_width_formulas_neutralised(db):
-    Timesheet.objects.create(
-        user_type="Employee",
-        user_id="\uff20SUM(A1)",
-        year=2024,
-        week=10,
-        project="\uff1d1+1",
-        hours=Decimal(8),
-        created_by="x",
-    )
+    TimesheetFactory.create(user_id="\uff20SUM(A1)", project="\uff1d1+1")
     lines = "".join(export.csv_lines(Timesheet.objects.all())).splitlines()
     assert "'\uff1d1+1" in lines[1] and "'\uff20SUM(A1)" in lines[1]

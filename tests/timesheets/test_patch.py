@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from issuer.services import api_client_create
+from tests.factories import TimesheetFactory
 from tests.persons import client_for, client_token
 from timesheets.models import Timesheet, TimesheetEvent
 
@@ -19,7 +20,7 @@ def importer(db) -> str:
 
 def entry(created_by: str, user_id: str = "007", **fields) -> Timesheet:
     values = {"year": 2024, "week": 10, "project": "Atlas", "hours": Decimal("8.00"), **fields}
-    return Timesheet.objects.create(user_type="Employee", user_id=user_id, created_by=created_by, **values)
+    return TimesheetFactory.create(user_id=user_id, created_by=created_by, **values)
 
 
 def as_client(client_id: str):

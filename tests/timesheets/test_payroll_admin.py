@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from issuer.services import api_client_create
 from people.models import Person
+from tests.factories import PersonFactory, StaffUserFactory, TimesheetFactory
 from timesheets import services
 from timesheets.models import Timesheet, TimesheetEvent
 
@@ -24,17 +24,25 @@ CHANGELIST = "/admin/timesheets/timesheet/"
 
 
 def add(user_id: str, project: str = "StoreZero", hours: str = "8", week: int = 49, **fields) -> Timesheet:
-    values = {"user_type": "Employee", "year": 2026, "project": project, "hours": Decimal(hours)}
-    values |= {"user_id": user_id, "week": week, "created_by": "user:maria"}
-    return Timesheet.objects.create(**values | fields)
+    values = {
+        "year": 2026,
+        "week": week,
+        "project": project,
+        "hours": Decimal(hours),
+        "created_by": "user:maria",
+    }
+    return TimesheetFactory.create(user_id=user_id, **values | fields)
 
 
 def person(user_id: str, name: str, *, active: bool = True, username: str | None = None) -> Person:
     first, last = name.split()
-    account = get_user_model().objects.create_user(
-        username or user_id, first_name=first, last_name=last, is_active=active
+    return PersonFactory.create(
+        user_id=user_id,
+        account__username=username or user_id,
+        account__first_name=first,
+        account__last_name=last,
+        account__is_active=active,
     )
-    return Person.objects.create(account=account, user_type="Employee", user_id=user_id)
 
 
 @pytest.fixture
@@ -134,8 +142,7 @@ def test_a_manager_cannot_approve_their_own_week(client, week):
 
 
 def test_deciding_needs_the_approve_permission(client, week):
-    clerk = get_user_model().objects.create_user("clerk", is_staff=True)
-    clerk.user_permissions.set(Permission.objects.filter(codename="view_timesheet"))
+    clerk = StaffUserFactory.create(username="clerk", permissions=["view_timesheet"])
     client.force_login(clerk)
     assert client.get(WEEK_PAGE).status_code == 200
     response = client.post(WEEK_PAGE, {"week": "2026-W49", "person": "Employee:007", "decision": "approve"})

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from issuer.services import api_client_create
 from people.models import Person
+from tests.factories import PersonFactory, TimesheetFactory
 from timesheets import export
 from timesheets.models import Timesheet
 
@@ -27,22 +28,13 @@ def clerk(db) -> APIClient:
 
 
 def entry(**fields) -> Timesheet:
-    values = {
-        "user_type": "Employee",
-        "user_id": "007",
-        "year": 2026,
-        "week": 46,
-        "project": "StoreZero",
-        "hours": Decimal("40"),
-        "created_by": "user:maria",
-        **fields,
-    }
-    return Timesheet.objects.create(**values)
+    return TimesheetFactory.create(**{"year": 2026, "week": 46, "created_by": "user:maria", **fields})
 
 
 def person(user_id: str, first: str, last: str) -> Person:
-    account = get_user_model().objects.create_user(user_id, first_name=first, last_name=last)
-    return Person.objects.create(account=account, user_type="Employee", user_id=user_id)
+    return PersonFactory.create(
+        user_id=user_id, account__username=user_id, account__first_name=first, account__last_name=last
+    )
 
 
 def table(response) -> list[dict[str, str]]:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.factories import TimesheetFactory
 from tests.persons import client_for, make_app, person_token
 from tests.support import SAMPLE_ENTRY
 from timesheets.creators import creator_names
@@ -13,9 +14,14 @@ from timesheets.models import Timesheet, TimesheetEvent
 
 
 def entry_of(person, **fields) -> Timesheet:
-    values = {"year": 2024, "week": 10, "project": "Atlas", "hours": Decimal("8.00"), **fields}
-    values.setdefault("created_by", "importer")
-    return Timesheet.objects.create(user_type=person.user_type, user_id=person.user_id, **values)
+    values = {
+        "year": 2024,
+        "week": 10,
+        "project": "Atlas",
+        "hours": Decimal("8.00"),
+        "created_by": "importer",
+    }
+    return TimesheetFactory.create(user_type=person.user_type, user_id=person.user_id, **values | fields)
 
 
 def own(**fields):

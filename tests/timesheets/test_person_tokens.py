@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import TimesheetFactory
 from tests.persons import client_for, make_app, person_token
 from tests.support import SAMPLE_ENTRY
-from timesheets.models import Timesheet
 
 UNKNOWN = {"detail": "Unknown person"}
 
@@ -103,7 +103,7 @@ def auth0_person_token(issuer, sub: str = "auth0|64f1c0ffee", **claims: object) 
 def test_an_auth0_token_acts_for_the_person_with_that_subject(local_issuer, ann, bob, db):
     ann.subject = "auth0|64f1c0ffee"
     ann.save()
-    Timesheet.objects.create(**{**SAMPLE_ENTRY, "user_id": bob.user_id}, created_by="importer")
+    TimesheetFactory.create(user_id=bob.user_id)
     client = client_for(auth0_person_token(local_issuer))
     created = client.post("/timesheets", {**SAMPLE_ENTRY, "user_id": "007"}, format="json").json()
     assert created["created_by"] == "person:SpaClientId123:auth0|64f1c0ffee"

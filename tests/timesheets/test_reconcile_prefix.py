@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from common.weeks import IsoWeek
+from tests.factories import TimesheetFactory
 from timesheets import services
 from timesheets.models import Timesheet
 
@@ -12,16 +13,7 @@ CLIENT = "import-north"
 
 
 def keyed(key: str) -> Timesheet:
-    return Timesheet.objects.create(
-        user_type="Contractor",
-        user_id="ann",
-        year=2024,
-        week=10,
-        project="Atlas",
-        hours=8,
-        external_id=key,
-        created_by=CLIENT,
-    )
+    return TimesheetFactory.create(year=2024, week=10, external_id=key, created_by=CLIENT)
 
 
 def reconcile(prefix: str) -> list[str]:

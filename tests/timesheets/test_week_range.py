@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.utils import timezone
 
-from timesheets.models import Timesheet
+from tests.factories import TimesheetFactory
 from timesheets.serializers import ReconcileSerializer, TimesheetSerializer
 from timesheets.weeks import FIRST_WEEK, LAST_WEEK, IsoWeek, parse_kept
 
@@ -69,15 +67,7 @@ def test_a_week_beyond_the_bounds_is_reported_on_the_weekly_picture(admin_client
 
 def test_an_entry_stored_beyond_the_bounds_leaves_the_default_picture_working(admin_client):
     # Written before the bound, or by hand in the database.
-    Timesheet.objects.create(
-        user_type="Employee",
-        user_id="007",
-        year=9999,
-        week=52,
-        project="x",
-        hours=Decimal(1),
-        created_by="seed",
-    )
+    TimesheetFactory.create(year=9999, week=52)
     response = admin_client.get(PAGE)
     assert response.status_code == 200
     # The picture opens on the current week, whatever the newest entry says.

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from oauth2_provider.models import get_refresh_token_model
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
@@ -28,11 +27,12 @@ from timesheets.models import Timesheet
 from webapp.registration import web_client_register
 
 from ..browsers import LAPTOP, PHONE, scrolls_sideways, set_viewport, start_chromium
+from ..factories import PASSPHRASE, PersonFactory, StaffUserFactory, TimesheetFactory
 from ..support import PROJECT_DIR
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long passphrase for the web app"
+PASSWORD = PASSPHRASE  # every account the factories make signs in with it
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 
 
@@ -57,10 +57,13 @@ def browser(chromium, api) -> Any:
 
 
 def person(username: str, user_id: str, role: str = Role.EMPLOYEE) -> Person:
-    account = get_user_model().objects.create_user(username, f"{username}@abc.example", PASSWORD)
-    account.first_name = username.capitalize()
-    account.save()
-    return Person.objects.create(account=account, user_type="Employee", user_id=user_id, role=role)
+    return PersonFactory.create(
+        user_id=user_id,
+        role=role,
+        account__username=username,
+        account__email=f"{username}@abc.example",
+        account__first_name=username.capitalize(),
+    )
 
 
 def this_week(weeks_ago: int = 0) -> tuple[int, int]:
@@ -72,7 +75,7 @@ def entry(
     owner: Person, project: str, hours: str, *, weeks_ago: int = 0, approved: bool = False
 ) -> Timesheet:
     year, week = this_week(weeks_ago)
-    return Timesheet.objects.create(
+    return TimesheetFactory.create(
         user_type=owner.user_type,
         user_id=owner.user_id,
         year=year,
@@ -80,7 +83,6 @@ def entry(
         project=project,
         hours=Decimal(hours),
         approved=approved,
-        created_by="seed",
     )
 
 
@@ -304,7 +306,7 @@ def test_a_sign_in_that_cannot_be_renewed_starts_again_and_keeps_what_was_typed(
 
 
 def test_an_account_that_is_no_person_is_told_so_and_may_sign_in_as_another(api, browser):
-    get_user_model().objects.create_user("payroll", password=PASSWORD, is_staff=True)
+    StaffUserFactory.create(username="payroll")
     person("ann", "007")
     browser.get(api.base_url + "/app/")
     by_id(browser, "sign-in").click()
