@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from oauth2_provider.models import get_refresh_token_model
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -87,8 +87,9 @@ def entry(
 
 
 def wait(driver: Any, condition: Any, timeout: float = 10) -> Any:
-    # A list drawn again while it is read leaves stale elements: read it again.
-    waiting = WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException])
+    # A list drawn again, or a page navigating away, while it is read leaves stale nodes
+    # (Chromium may say so as "Node with given id does not belong to the document"): read again.
+    waiting = WebDriverWait(driver, timeout, ignored_exceptions=[WebDriverException])
     try:
         return waiting.until(lambda _: condition())
     except TimeoutException:
