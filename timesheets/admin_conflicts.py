@@ -54,7 +54,7 @@ class ImportConflictAdmin(admin.ModelAdmin):
         "decided_by",
         "decided_at",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
 
     class Media:
         css = {"all": ["timesheets/admin.css"]}

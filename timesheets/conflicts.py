@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
-from .models import CONTENT_FIELDS, ImportConflict
+from .models import CONTENT_FIELDS, ConflictState, ImportConflict
 
 
 class ConflictClosed(Exception):
@@ -60,7 +60,7 @@ def _open(conflict_id: int) -> ImportConflict:
     return conflict
 
 
-def _close(conflict: ImportConflict, state: ImportConflict.State, actor: str) -> None:
+def _close(conflict: ImportConflict, state: ConflictState, actor: str) -> None:
     conflict.state, conflict.decided_by, conflict.decided_at = state, actor, timezone.now()
     # Only these: the entry may be deleted next, and its foreign key is the database's to clear.
     conflict.save(update_fields=["state", "decided_by", "decided_at"])

@@ -5,11 +5,11 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connections, models
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .fastinsert import FastInsertQuerySet
+from .fastinsert import FastInsertQuerySet, _max_params
 from .indexes import PrefixSearchIndex
 
 # What an entry says. An import compares these to tell an edited row from one sent again,
@@ -337,7 +337,7 @@ DELETION = {"deleted": True}
 STANDING = (ConflictState.OPEN, ConflictState.DISMISSED)
 
 
-class ImportConflictQuerySet(models.QuerySet):
+class ImportConflictQuerySet(FastInsertQuerySet):
     def record(self, created_by: str, proposals: Sequence[tuple[int, dict[str, Any]]]) -> None:
         """Records what an import proposed for approved entries, in one statement.
 
@@ -351,31 +351,34 @@ class ImportConflictQuerySet(models.QuerySet):
         unique = {(pk, json.dumps(proposed, sort_keys=True)): proposed for pk, proposed in proposals}
         if not unique:
             return
-        connection = connections[self.db]
+        connection = self._write_connection()
         quote = connection.ops.quote_name
         meta = self.model._meta
-        now = timezone.now()
-        field = meta.get_field("proposed")
         names = ["timesheet_id", "created_by", "proposed", "state", "first_seen", "last_seen", "decided_by"]
         row_sql = f"({', '.join(['%s'] * len(names))})"
-        values: list[Any] = []
-        at = meta.get_field("last_seen").get_db_prep_save(now, connection)
-        for (pk, _), proposed in unique.items():
-            values += [pk, created_by, field.get_db_prep_save(proposed, connection), "open", at, at, ""]
+        at = self.prepare_value("last_seen", timezone.now())
+        rows = [
+            [pk, created_by, self.prepare_value("proposed", proposed), ConflictState.OPEN.value, at, at, ""]
+            for (pk, _), proposed in unique.items()
+        ]
         timesheet, proposed_column, state, last_seen = (
             quote(name) for name in ("timesheet_id", "proposed", "state", "last_seen")
         )
         # The index's own predicate, word for word, as literals: a parameter would leave the
         # database unable to tell that it matches.
-        standing = ", ".join(f"'{state.value}'" for state in STANDING)
+        standing = ", ".join(f"'{standing_state.value}'" for standing_state in STANDING)
+        # A batch (1,000 entries at most) goes in one statement; a reconcile's many, in chunks.
+        size = max(1, _max_params(connection) // len(names))
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(name) for name in names)})"  # noqa: S608 (from _meta)
-                f" VALUES {', '.join([row_sql] * len(unique))}"
-                f" ON CONFLICT ({timesheet}, {proposed_column}) WHERE {state} IN ({standing})"
-                f" DO UPDATE SET {last_seen} = EXCLUDED.{last_seen}",
-                values,
-            )
+            for start in range(0, len(rows), size):
+                chunk = rows[start : start + size]
+                cursor.execute(
+                    f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(name) for name in names)})"  # noqa: S608 (from _meta)
+                    f" VALUES {', '.join([row_sql] * len(chunk))}"
+                    f" ON CONFLICT ({timesheet}, {proposed_column}) WHERE {state} IN ({standing})"
+                    f" DO UPDATE SET {last_seen} = EXCLUDED.{last_seen}",
+                    [value for row in chunk for value in row],
+                )
 
 
 class ImportConflict(models.Model):

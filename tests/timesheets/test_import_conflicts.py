@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from timesheets import conflicts
+from timesheets import conflicts, models
 from timesheets.models import ImportConflict, Timesheet, TimesheetEvent
 
-from ..factories import StaffUserFactory
+from ..factories import StaffUserFactory, TimesheetFactory
 
 KEY = "toggl:ann@x.org:2024-W10:Atlas"
 CLERK = "user:clerk"
@@ -167,3 +167,10 @@ def test_the_admin_accepts_with_the_approve_permission_only(app, importer, appro
     client.force_login(StaffUserFactory.create(permissions=["view_importconflict", "approve_timesheet"]))
     client.post("/admin/timesheets/importconflict/", form)
     assert Timesheet.objects.get(pk=approved.pk).hours == Decimal("7.50")
+
+
+def test_more_conflicts_than_one_statement_takes_are_recorded_in_chunks(monkeypatch, db):
+    monkeypatch.setattr(models, "_max_params", lambda connection: 14)  # two rows a statement
+    entries = [TimesheetFactory.create(approved=True, week=week) for week in (1, 2, 3)]
+    ImportConflict.objects.record("import-north", [(entry.pk, {"deleted": True}) for entry in entries])
+    assert ImportConflict.objects.count() == 3
