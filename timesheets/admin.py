@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from . import export, services
+from .admin_conflicts import ImportConflictAdmin  # noqa: F401 (registers the conflicts list)
 from .admin_filters import WeekRangeFilter
 from .admin_week import week_view
 from .admin_weekly import weekly_context

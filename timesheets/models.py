@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .fastinsert import FastInsertQuerySet
+from .fastinsert import FastInsertQuerySet, _max_params
 from .indexes import PrefixSearchIndex
 
 # What an entry says. An import compares these to tell an edited row from one sent again,
@@ -320,3 +321,104 @@ class TimesheetEvent(models.Model):
             at=at or timezone.now(),
             changes=diff(before, after),
         )
+
+
+class ConflictState(models.TextChoices):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+
+
+# What a reconcile proposes for an approved entry its tracker no longer has.
+DELETION = {"deleted": True}
+
+# A proposal still standing (open, or dismissed so that it is not raised again): one row
+# each per entry and content.
+STANDING = (ConflictState.OPEN, ConflictState.DISMISSED)
+
+
+class ImportConflictQuerySet(FastInsertQuerySet):
+    def record(self, created_by: str, proposals: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Records what an import proposed for approved entries, in one statement.
+
+        A proposal already recorded for the entry, open or dismissed, only moves its
+        `last_seen`: the same import every few minutes adds no row, and a dismissed proposal
+        is not raised again. `INSERT … ON CONFLICT` names the partial unique index by its
+        predicate (SQLite and PostgreSQL both need it to pick a partial index), which
+        `bulk_create(update_conflicts=True)` cannot say.
+        """
+        # One row per (entry, proposal): PostgreSQL refuses to update one row twice in a statement.
+        unique = {(pk, json.dumps(proposed, sort_keys=True)): proposed for pk, proposed in proposals}
+        if not unique:
+            return
+        connection = self._write_connection()
+        quote = connection.ops.quote_name
+        meta = self.model._meta
+        names = ["timesheet_id", "created_by", "proposed", "state", "first_seen", "last_seen", "decided_by"]
+        row_sql = f"({', '.join(['%s'] * len(names))})"
+        at = self.prepare_value("last_seen", timezone.now())
+        rows = [
+            [pk, created_by, self.prepare_value("proposed", proposed), ConflictState.OPEN.value, at, at, ""]
+            for (pk, _), proposed in unique.items()
+        ]
+        timesheet, proposed_column, state, last_seen = (
+            quote(name) for name in ("timesheet_id", "proposed", "state", "last_seen")
+        )
+        # The index's own predicate, word for word, as literals: a parameter would leave the
+        # database unable to tell that it matches.
+        standing = ", ".join(f"'{standing_state.value}'" for standing_state in STANDING)
+        # A batch (1,000 entries at most) goes in one statement; a reconcile's many, in chunks.
+        size = max(1, _max_params(connection) // len(names))
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), size):
+                chunk = rows[start : start + size]
+                cursor.execute(
+                    f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(name) for name in names)})"  # noqa: S608 (from _meta)
+                    f" VALUES {', '.join([row_sql] * len(chunk))}"
+                    f" ON CONFLICT ({timesheet}, {proposed_column}) WHERE {state} IN ({standing})"
+                    f" DO UPDATE SET {last_seen} = EXCLUDED.{last_seen}",
+                    [value for row in chunk for value in row],
+                )
+
+
+class ImportConflict(models.Model):
+    """An import's other content for an approved entry (or its deletion), which it did not write.
+
+    The approved value stands until payroll decides: accept (the tracker wins) or dismiss
+    (the approved value stays). `proposed` holds the entry's recorded fields as the import
+    sent them, in the JSON of `Timesheet.recorded()`, or `{"deleted": true}` for a reconcile
+    that would have deleted the entry.
+    """
+
+    State = ConflictState
+
+    # Kept when the entry goes (an accepted deletion, say): the decision outlives it, as the
+    # entry's history does.
+    timesheet = models.ForeignKey(Timesheet, null=True, on_delete=models.SET_NULL, related_name="conflicts")
+    created_by = models.CharField(max_length=255, help_text="The import's client.")
+    proposed = models.JSONField(help_text='The tracker\'s content, or {"deleted": true}.')
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    decided_by = models.CharField(max_length=255, blank=True, default="")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportConflictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_seen", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timesheet", "proposed"],
+                condition=Q(state__in=[state.value for state in STANDING]),
+                name="import_conflict_one_per_proposal",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "last_seen"], name="import_conflict_state")]
+
+    def __str__(self) -> str:
+        return f"Import conflict on timesheet {self.timesheet_id} ({self.state})"
+
+    @property
+    def is_deletion(self) -> bool:
+        return self.proposed == DELETION

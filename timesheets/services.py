@@ -17,7 +17,7 @@ from common.keys import tracker_key_person
 from common.names import normalized_person
 from common.weeks import IsoWeek
 
-from .models import CONTENT_FIELDS, Timesheet, TimesheetEvent, diff, recorded_state
+from .models import CONTENT_FIELDS, DELETION, ImportConflict, Timesheet, TimesheetEvent, diff, recorded_state
 from .weeks import between
 
 # Concurrent first imports of one key can both miss it and both insert; the loser gets an
@@ -115,6 +115,8 @@ def timesheets_upsert(
         try:
             with transaction.atomic():
                 results = _upsert(created_by, entries, prepared)
+                if not dry_run:
+                    _record_conflicts(created_by, entries, results)
                 if dry_run:
                     transaction.set_rollback(True)
                     for result in results:
@@ -125,6 +127,19 @@ def timesheets_upsert(
             if attempt == UPSERT_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
+
+
+def _record_conflicts(
+    created_by: str, entries: Sequence[dict[str, Any]], results: list[UpsertResult]
+) -> None:
+    """What the import said of approved entries, for payroll to decide (docs/payroll.md)."""
+    proposals = [
+        (cast(int, result.id), recorded_state(entry))
+        for entry, result in zip(entries, results, strict=True)
+        if result.outcome is Outcome.CONFLICT
+    ]
+    if proposals:  # the hot path, without conflicts, costs nothing more
+        ImportConflict.objects.record(created_by, proposals)
 
 
 def _upsert(created_by: str, entries: Sequence[dict[str, Any]], prepared: _Prepared) -> list[UpsertResult]:
@@ -368,6 +383,8 @@ def timesheets_reconcile(
         if key in kept or (known is not None and tracker_key_person(key, prefix) not in known):
             continue
         (conflicts if timesheet.approved else deleted).append(timesheet)
+    if conflicts and not dry_run:
+        ImportConflict.objects.record(created_by, [(timesheet.pk, DELETION) for timesheet in conflicts])
     if deleted and not dry_run:
         TimesheetEvent.objects.bulk_create(
             [TimesheetEvent.deleted(timesheet, created_by) for timesheet in deleted]
