@@ -9,6 +9,7 @@ import pytest
 
 from timesheets.models import ImportConflict, Timesheet
 
+from .factories import TimesheetFactory
 from .test_payroll_screens import on_phone, scrolls_sideways, visible_across
 from .test_screens import screenshot, staff_browser  # noqa: F401 (a fixture)
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def conflict(transactional_db) -> ImportConflict:
     """An approved 8 h that the tracker now says is 7.50 h on a project with a long name."""
-    timesheet = Timesheet.objects.create(
+    timesheet = TimesheetFactory.create(
         user_type="Contractor",
         user_id="ann.lee@abc.example",
         year=2026,
