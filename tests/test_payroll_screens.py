@@ -101,6 +101,21 @@ def test_a_clerk_sends_a_week_back_with_a_comment(api, staff_browser, team):  # 
     assert TimesheetEvent.objects.filter(action="sent_back").count() == 2
 
 
+def test_the_export_link_gives_payroll_its_named_columns(api, staff_browser, team):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    staff_browser.get(api.base_url + "/admin/timesheets/timesheet/?approved__exact=1")
+    link = staff_browser.find_element(By.CSS_SELECTOR, "a.export-link").get_attribute("href")
+    # The file the clerk's browser downloads, read with the clerk's session.
+    csv_text = staff_browser.execute_async_script(
+        "fetch(arguments[0]).then(answer => answer.text()).then(arguments[1])", link
+    )
+    header, *rows = csv_text.splitlines()
+    named = ["person_name", "week_start", "week_end", "approved_by_name", "created_by_name"]
+    assert header.split(",")[-5:] == named
+    assert len(rows) == 1 and "Bo Kim" in rows[0] and THIS_WEEK.monday().isoformat() in rows[0]
+
+
 def test_the_week_page_lists_who_has_not_logged(api, staff_browser, team):  # noqa: F811
     from selenium.webdriver.common.by import By
 
