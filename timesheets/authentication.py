@@ -104,24 +104,32 @@ def token_scopes(claims: dict[str, Any]) -> frozenset[str]:
     return frozenset(scopes)
 
 
+# Where issuers name the application a token was issued to: RFC 9068 and the embedded
+# issuer `client_id`, OpenID Connect and Auth0 `azp`, Okta `cid`.
+APP_CLAIMS = ("azp", "client_id", "cid")
+
+
 def acts_for_person(claims: dict[str, Any]) -> bool:
     """Whether an app holds this token for a person, rather than a client for itself.
 
-    A client's own token says so one of three ways: `gty` is client-credentials (Auth0 and
-    the embedded issuer), `sub` is its client id (RFC 9068 §2.2), or `sub` is
-    `<client id>@clients` (Auth0). Any other token was issued to a person.
+    A client's own token says so one of four ways: `gty` is client-credentials (Auth0 and
+    the embedded issuer), `sub` is its client id (RFC 9068 §2.2; Okta names the client
+    `cid`), `sub` is `<client id>@clients` (Auth0), or `preferred_username` is
+    `service-account-<client id>` (Keycloak's service accounts, whose `sub` is a user id).
+    Any other token was issued to a person.
     """
     gty = claims.get("gty")
     if gty == "client-credentials" or (isinstance(gty, list) and "client-credentials" in gty):
         return False
     subject = claims.get("sub")
-    apps = [app for app in (claims.get("azp"), claims.get("client_id")) if isinstance(app, str)]
-    return not any(subject == app or subject == f"{app}@clients" for app in apps)
+    username = claims.get("preferred_username")
+    apps = [app for app in (claims.get(name) for name in APP_CLAIMS) if isinstance(app, str)]
+    return not any(subject in (app, f"{app}@clients") or username == f"service-account-{app}" for app in apps)
 
 
 def principal_from_claims(claims: dict[str, Any]) -> TokenPrincipal:
     subject = claims.get("sub")
-    client_id = claims.get("azp") or claims.get("client_id") or subject
+    client_id = next((claims[name] for name in APP_CLAIMS if claims.get(name)), subject)
     if not isinstance(subject, str) or not subject or not isinstance(client_id, str):
         raise InvalidToken("sub, azp or client_id is missing or not a string")
     if len(client_id) > MAX_CLIENT_ID_LENGTH:

@@ -158,3 +158,24 @@ def test_a_person_is_throttled_across_their_apps_and_alone(web_app, ann, bob, se
 def test_a_client_id_that_is_not_a_string_beside_a_valid_azp_is_no_500(local_issuer, db):
     token = local_issuer.token(gty=None, sub="someone", azp="SpaClientId123", client_id={"x": 1})
     assert client_for(token).get("/timesheets").status_code == 403
+
+
+def test_an_okta_client_credentials_token_is_a_clients(local_issuer, db):
+    # Okta names the app `cid`, and a client's own token has its client id as `sub`.
+    token = local_issuer.token(gty=None, sub="0oa1okta", azp=None, client_id=None, cid="0oa1okta")
+    answer = client_for(token).get("/me").json()
+    assert (answer["kind"], answer["client_id"]) == ("client", "0oa1okta")
+
+
+def test_a_keycloak_service_account_token_is_a_clients(local_issuer, db):
+    # Keycloak's service account has a user id as `sub`, named service-account-<client>.
+    claims = {"sub": "f1c6a0b2-user-id", "azp": "cron", "preferred_username": "service-account-cron"}
+    token = local_issuer.token(gty=None, **claims)
+    assert client_for(token).get("/me").json()["kind"] == "client"
+
+
+def test_an_okta_token_of_a_person_names_its_app_by_cid(local_issuer, ann, settings):
+    settings.OAUTH_PERSON_CLAIM = None
+    token = local_issuer.token(gty=None, sub=ann.subject, azp=None, client_id=None, cid="0oa1web")
+    answer = client_for(token).get("/me").json()
+    assert (answer["kind"], answer["username"]) == ("person", ann.account.username)
