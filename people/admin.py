@@ -22,7 +22,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = ["account", "user_type", "user_id", "role"]
+        fields = ["account", "user_type", "user_id", "role", "subject"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -38,7 +38,6 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["account__username", "account__first_name", "account__last_name", "user_id"]
     list_select_related = ["account"]
     autocomplete_fields = ["account"]
-    readonly_fields = ["subject"]
     fields = ["account", "user_type", "user_id", "role", "is_active", "subject"]
 
     @admin.display(ordering="account__username")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from common import scopes
@@ -19,6 +20,16 @@ from common.user_types import USER_TYPES
 def new_subject() -> str:
     """A person's `sub`: stable, never reused, and not the username, which may change."""
     return f"person|{uuid.uuid4().hex}"
+
+
+def validate_identity_text(value: str) -> None:
+    """What an entry's `user_id` and a token's `sub` can carry: printable, no spaces at either end.
+
+    The API trims an entry's text and refuses control characters, so " 007" could never be
+    anyone's entry, nor a subject with a tab anyone's token.
+    """
+    if not value.isprintable() or value != value.strip():
+        raise ValidationError("Printable characters only, without spaces at either end.")
 
 
 class Role(models.TextChoices):
@@ -42,10 +53,11 @@ class Person(models.Model):
         max_length=200,
         unique=True,
         default=new_subject,
+        validators=[validate_identity_text],
         help_text="The `sub` of this person's tokens; for an outside issuer, its subject (auth0|…).",
     )
     user_type = models.CharField(max_length=10, choices=[(name, name) for name in USER_TYPES])
-    user_id = models.CharField(max_length=64)
+    user_id = models.CharField(max_length=64, validators=[validate_identity_text])
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.EMPLOYEE)
 
     class Meta:

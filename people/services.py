@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Person, Role
+from .models import Person, Role, validate_identity_text
 
 
 class PersonNotCreated(ValueError):
@@ -28,9 +28,13 @@ def person_create(
     """A new sign-in with its identity. Without a password the sign-in cannot be used until
     one is set (the admin, or `changepassword`)."""
     User = get_user_model()
-    if not user_id or not user_id.isprintable():
+    try:
         # As in entries: the identity a person's entries will carry.
-        raise PersonNotCreated("The user id must be 1 to 64 printable characters.")
+        if not user_id:
+            raise ValidationError("empty")
+        validate_identity_text(user_id)
+    except ValidationError:
+        raise PersonNotCreated("The user id must be 1 to 64 printable characters.") from None
     if User.objects.filter(username=username).exists():
         raise PersonNotCreated(f"The username {username!r} is taken.")
     if Person.objects.filter(user_type=user_type, user_id=user_id).exists():

@@ -32,6 +32,7 @@ def test_search_finds_a_person_by_name(admin_client):
 def test_role_and_active_are_edited_on_the_person(admin_client):
     person = make_person("ann")
     form = {"account": person.account.pk, "user_type": "Employee", "user_id": "007", "role": "manager"}
+    form |= {"subject": person.subject}
 
     response = admin_client.post(f"/admin/people/person/{person.pk}/change/", form)  # "active" unticked
 
@@ -40,6 +41,31 @@ def test_role_and_active_are_edited_on_the_person(admin_client):
     person.account.refresh_from_db()
     assert person.role == "manager"
     assert not person.account.is_active
+
+
+def test_the_subject_is_set_in_the_admin_for_an_outside_issuer(admin_client):
+    person = make_person("ann")
+    form = {"account": person.account.pk, "user_type": "Employee", "user_id": "007", "role": "employee"}
+    form |= {"is_active": "on", "subject": "auth0|64f1c2"}
+
+    response = admin_client.post(f"/admin/people/person/{person.pk}/change/", form)
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.subject == "auth0|64f1c2"
+
+
+@pytest.mark.parametrize(("field", "value"), [("user_id", "0\t7"), ("subject", "auth0|a\tb")])
+def test_an_identity_an_entry_or_a_token_could_not_carry_is_refused(admin_client, field, value):
+    person = make_person("ann")
+    form = {"account": person.account.pk, "user_type": "Employee", "user_id": "007", "role": "employee"}
+    form |= {"is_active": "on", "subject": person.subject, field: value}
+
+    response = admin_client.post(f"/admin/people/person/{person.pk}/change/", form)
+
+    assert response.status_code == 200  # the form again, with the error
+    person.refresh_from_db()
+    assert getattr(person, field) != value
 
 
 def test_an_apps_redirect_uris_are_edited_and_checked(admin_client):
