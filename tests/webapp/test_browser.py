@@ -218,6 +218,17 @@ def test_an_employee_logs_corrects_and_deletes_time_on_a_phone(api, browser):
     wait(browser, lambda: "/accounts/login" in browser.current_url)  # the password is asked again
 
 
+def test_an_employee_sees_why_payroll_sent_an_entry_back(api, browser):
+    cy = person("cy", "009")
+    returned = entry(cy, "Atlas", "8")
+    Timesheet.objects.filter(pk=returned.pk).update(sent_back_comment="Atlas was closed that week")
+    set_viewport(browser, PHONE)
+    sign_in(browser, api.base_url, "cy")
+
+    shown = row(browser, "entries", "Atlas").text
+    assert "sent back" in shown and "Sent back by payroll: Atlas was closed that week" in shown
+
+
 def test_errors_are_said_in_words(api, browser):
     bob = person("bob", "008")
     approved_meanwhile = entry(bob, "Atlas", "3")

@@ -58,15 +58,13 @@ function button(text, onClick, props = {}) {
   return element("button", { type: "button", textContent: text, onclick: onClick, ...props });
 }
 
-// Hours arrive as decimal strings ("7.50"): added in hundredths, so 0.1 + 0.2 is 0.3.
+// Hours arrive as JSON numbers (7.5): added in hundredths, so 0.1 + 0.2 is 0.3.
 const hundredths = (hours) => Math.round(Number(hours) * 100);
 const asHours = (amount) => `${amount / 100} h`;
 
 function statusBadge(entry) {
-  return element("span", {
-    className: `badge ${entry.approved ? "approved" : "pending"}`,
-    textContent: entry.approved ? "approved" : "pending",
-  });
+  const status = entry.approved ? "approved" : entry.sent_back_comment ? "sent back" : "pending";
+  return element("span", { className: `badge ${status.replace(" ", "-")}`, textContent: status });
 }
 
 function entrySummary(entry, who = null) {
@@ -93,7 +91,11 @@ function myEntry(entry) {
       button("Delete", () => remove(entry), { className: "quiet danger", ariaLabel: `Delete ${entry.project}` }),
     );
   }
-  return element("li", { className: "entry", dataset: { id: entry.id } }, entrySummary(entry), actions);
+  // Payroll's reason for sending the entry back, until the person corrects it.
+  const reason =
+    (entry.sent_back_comment || null) &&
+    element("p", { className: "sent-back", textContent: `Sent back by payroll: ${entry.sent_back_comment}` });
+  return element("li", { className: "entry", dataset: { id: entry.id } }, entrySummary(entry), reason, actions);
 }
 
 function correctionForm(entry) {
