@@ -76,6 +76,24 @@ def test_the_layout_names_only_modules_that_exist():
     assert missing_modules(LAYOUT.read_text()) == []
 
 
+# The folders whose every module the layout describes (their __init__ and apps files aside).
+DESCRIBED = ("common", "timesheets", "issuer", "people", "webapp", "importer", "importer/tools")
+
+
+def unnamed_modules(text: str, root: Path = ROOT) -> list[str]:
+    named = {f"{folder}{name}" for folder, name in layout_modules(text)}
+    return [
+        module.relative_to(root).as_posix()
+        for folder in DESCRIBED
+        for module in sorted((root / folder).glob("*.py"))
+        if module.name not in ("__init__.py", "apps.py") and module.relative_to(root).as_posix() not in named
+    ]
+
+
+def test_the_layout_names_every_module_of_the_apps():
+    assert unnamed_modules(LAYOUT.read_text()) == []
+
+
 def test_a_module_that_does_not_exist_is_caught():
     text = "## The modules\n\n- `timesheets/`: the API: `views.py`, `no_such_module.py`.\n"
     assert missing_modules(text) == ["timesheets/no_such_module.py"]
