@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from . import export, services
+from . import export, rules, services
 from .admin_conflicts import ImportConflictAdmin  # noqa: F401 (registers the conflicts list)
 from .admin_filters import WeekRangeFilter
 from .admin_week import week_view
@@ -193,9 +193,24 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
     @admin.action(description="Approve selected timesheets", permissions=["approve"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Timesheet]) -> None:
         pending = list(queryset.filter(approved=False).values_list("pk", flat=True))
+        approved, own = 0, 0
         for timesheet_id in pending:
-            services.timesheet_approve(timesheet_id=timesheet_id, approved_by=caller_identity(request.user))
-        self.message_user(request, f"Approved {len(pending)} timesheet(s).", messages.SUCCESS)
+            try:
+                services.timesheet_approve(
+                    timesheet_id=timesheet_id,
+                    approved_by=caller_identity(request.user),
+                    approver=rules.identity_of(request.user),
+                )
+                approved += 1
+            except services.OwnEntry:
+                own += 1
+        self.message_user(request, f"Approved {approved} timesheet(s).", messages.SUCCESS)
+        if own:
+            self.message_user(
+                request,
+                f"Kept {own} of your own pending: an entry is approved by someone else.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Withdraw approval of selected timesheets", permissions=["approve"])
     def unapprove_selected(self, request: HttpRequest, queryset: QuerySet[Timesheet]) -> None:

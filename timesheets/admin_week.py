@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from people.models import Person
 
-from . import services
+from . import rules, services
 from .models import Timesheet
 from .permissions import caller_identity
 from .weeks import IsoWeek, parse_kept
@@ -108,15 +108,6 @@ def week_of_people(queryset: QuerySet[Timesheet], week: IsoWeek) -> list[PersonW
     return sorted(people.values(), key=lambda row: (row.label.casefold(), row.key))
 
 
-def own_identity(user: Any) -> Identity | None:
-    """The timesheet identity of a staff user who is also a person, else None."""
-    try:
-        person = user.person
-    except (ObjectDoesNotExist, AttributeError):
-        return None
-    return person.user_type, person.user_id
-
-
 def week_view(model_admin: TimesheetAdmin, request: HttpRequest) -> HttpResponse:
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
@@ -159,14 +150,16 @@ def _decide(model_admin: TimesheetAdmin, request: HttpRequest) -> HttpResponse:
     actor = caller_identity(request.user)
     decision = request.POST.get("decision")
     if decision == "approve":
-        if own_identity(request.user) == (user_type, user_id):
+        if rules.identity_of(request.user) == (user_type, user_id):
             messages.error(request, f"{who}, {week}: a week is approved by someone else, not its person.")
             return back
         pending = entries.filter(approved=False)
         approve = list(pending.filter(sent_back_comment="").values_list("pk", flat=True))
         for pk in approve:
             try:
-                services.timesheet_approve(timesheet_id=pk, approved_by=actor)
+                services.timesheet_approve(
+                    timesheet_id=pk, approved_by=actor, approver=rules.identity_of(request.user)
+                )
             except Timesheet.DoesNotExist:
                 continue  # deleted since the page was read
         kept = pending.exclude(sent_back_comment="").count()

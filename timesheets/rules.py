@@ -6,14 +6,16 @@ acts for that person: their own entries, and a manager reads and approves everyo
 
 Two DRF mechanisms carry the rules, and every action of the entries' viewset uses both:
 `entries_for` scopes the queryset (an entry outside it is a 404, so a token learns
-nothing of it), and `EntryRules` refuses, with a reason, what a caller may not do to an
-entry it can see. Creating is checked on the entry sent (`refusal_to_create`).
+nothing of it), and `EntryRules` refuses, with a reason, what a caller may not do (a
+person reconciling). Creating is checked on the entry sent (`refusal_to_create`); nobody
+approves their own entry, which the approve service refuses given `identity_of` the caller.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -32,6 +34,18 @@ CHANGES = frozenset({"partial_update", "destroy"})
 def person_of(user: Any) -> PersonCard | None:
     """The person a request acts for, or None for a client's token and a staff session."""
     return user.person if isinstance(user, TokenPrincipal) else None
+
+
+def identity_of(user: Any) -> tuple[str, str] | None:
+    """The (user_type, user_id) the caller logs time as: a person's token, or a staff user who
+    is also a person; None for a client's token and any other staff user."""
+    if isinstance(user, TokenPrincipal):
+        return (user.person.user_type, user.person.user_id) if user.person is not None else None
+    try:
+        person = user.person
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+    return person.user_type, person.user_id
 
 
 def entries_for(user: Any, action: str | None, queryset: QuerySet[Timesheet]) -> QuerySet[Timesheet]:
@@ -64,19 +78,10 @@ def refusal_to_create(user: Any, entry: dict[str, Any]) -> str | None:
 
 
 class EntryRules(BasePermission):
-    """A person's token may not reconcile, and never approves their own entry."""
+    """A person's token may not reconcile. (Nobody approves their own entry: the approve
+    service refuses it, for every page and token, given `identity_of` the caller.)"""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if getattr(view, "action", None) == "reconcile" and person_of(request.user) is not None:
             raise PermissionDenied("A person's token may not reconcile a time tracker's entries.")
-        return True
-
-    def has_object_permission(self, request: Request, view: Any, obj: Timesheet) -> bool:
-        person = person_of(request.user)
-        if (
-            getattr(view, "action", None) == "approve"
-            and person is not None
-            and (obj.user_type, obj.user_id) == (person.user_type, person.user_id)
-        ):
-            raise PermissionDenied("An entry is approved by someone else.")
         return True

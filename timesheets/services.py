@@ -93,6 +93,10 @@ class TimesheetApproved(Exception):
     """An approved entry is a record of payment: it can be neither changed nor deleted."""
 
 
+class OwnEntry(Exception):
+    """An entry is approved by someone else than its person."""
+
+
 def timesheets_upsert(
     *, created_by: str, entries: Sequence[dict[str, Any]], dry_run: bool = False
 ) -> list[UpsertResult]:
@@ -228,9 +232,17 @@ def _create(created_by: str, creations: list[_Creation], prepared: _Prepared) ->
 
 
 @transaction.atomic
-def timesheet_approve(*, timesheet_id: int, approved_by: str) -> Timesheet:
-    """Approves once: approving again keeps the first approver and time, and records nothing."""
+def timesheet_approve(
+    *, timesheet_id: int, approved_by: str, approver: tuple[str, str] | None = None
+) -> Timesheet:
+    """Approves once: approving again keeps the first approver and time, and records nothing.
+
+    `approver` is the approving person's own (user_type, user_id), where they are a person:
+    nobody approves their own entry, whichever page or token they use.
+    """
     timesheet = Timesheet.objects.select_for_update().get(pk=timesheet_id)
+    if approver == (timesheet.user_type, timesheet.user_id):
+        raise OwnEntry(timesheet_id)
     if not timesheet.approved:
         timesheet.approved = True
         timesheet.approved_at = timezone.now()

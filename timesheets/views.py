@@ -313,10 +313,14 @@ class TimesheetViewSet(
         timesheet = self.get_object()
         try:
             timesheet = services.timesheet_approve(
-                timesheet_id=timesheet.pk, approved_by=caller_identity(request.user)
+                timesheet_id=timesheet.pk,
+                approved_by=caller_identity(request.user),
+                approver=rules.identity_of(request.user),
             )
         except Timesheet.DoesNotExist:
             raise NotFound() from None
+        except services.OwnEntry:
+            raise PermissionDenied("An entry is approved by someone else.") from None
         return Response(self.get_serializer(timesheet).data)
 
 

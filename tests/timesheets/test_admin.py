@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from timesheets.models import Timesheet
 
-from ..factories import ApiClientFactory, StaffUserFactory, TimesheetFactory
+from ..factories import ApiClientFactory, PersonFactory, StaffUserFactory, TimesheetFactory
 
 CHANGELIST = "/admin/timesheets/timesheet/"
 
@@ -93,6 +93,21 @@ def test_approve_selected_records_the_admin(admin_page, timesheet):
     assert response.status_code == 200
     timesheet.refresh_from_db()
     assert timesheet.approved and timesheet.approved_by == "user:admin" and timesheet.approved_at
+
+
+def test_approve_selected_keeps_the_approvers_own_entry(client, timesheet):
+    # A payroll clerk who also logs time as Contractor c-42, the fixture's entry.
+    clerk = StaffUserFactory(username="clerk", permissions=["view_timesheet", "approve_timesheet"])
+    PersonFactory(account=clerk, user_type="Contractor", user_id="c-42")
+    client.force_login(clerk)
+
+    response = client.post(
+        CHANGELIST, {"action": "approve_selected", "_selected_action": [timesheet.pk]}, follow=True
+    )
+
+    timesheet.refresh_from_db()
+    assert not timesheet.approved
+    assert "approved by someone else" in response.content.decode()
 
 
 def test_unapprove_lifts_an_approval(admin_page, timesheet):
