@@ -171,7 +171,7 @@ def test_the_admin_accepts_with_the_approve_permission_only(app, importer, appro
 
 
 def test_more_conflicts_than_one_statement_takes_are_recorded_in_chunks(monkeypatch, db):
-    monkeypatch.setattr(models, "_max_params", lambda connection: 14)  # two rows a statement
+    monkeypatch.setattr(models, "max_params", lambda connection: 14)  # two rows a statement
     entries = [TimesheetFactory.create(approved=True, week=week) for week in (1, 2, 3)]
     ImportConflict.objects.record("import-north", [(entry.pk, {"deleted": True}) for entry in entries])
     assert ImportConflict.objects.count() == 3
