@@ -48,10 +48,6 @@ def client_status(client_id: str) -> ClientStatus:
     return status
 
 
-def is_client_active(client_id: str) -> bool:
-    return client_status(client_id)["active"]
-
-
 def token_stands(client_id: str, issued_at: object) -> bool:
     """Whether a token of this client issued at `iat` is good: client active, secret not rotated since."""
     status = client_status(client_id)

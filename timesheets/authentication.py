@@ -30,7 +30,6 @@ MAX_IDENTITY_LENGTH: int = min(
     Timesheet._meta.get_field("created_by").max_length or 0,
     TimesheetEvent._meta.get_field("actor").max_length or 0,
 )
-MAX_CLIENT_ID_LENGTH = MAX_IDENTITY_LENGTH
 # What a person's writes are recorded as: `person:<client_id>:<subject>`, the app and the
 # person together, so that an external_id is keyed by (app, person). Client ids hold no ':'.
 PERSON_PREFIX = "person:"
@@ -132,10 +131,10 @@ def principal_from_claims(claims: dict[str, Any]) -> TokenPrincipal:
     client_id = next((claims[name] for name in APP_CLAIMS if claims.get(name)), subject)
     if not isinstance(subject, str) or not subject or not isinstance(client_id, str):
         raise InvalidToken("sub, azp or client_id is missing or not a string")
-    if len(client_id) > MAX_CLIENT_ID_LENGTH:
+    if len(client_id) > MAX_IDENTITY_LENGTH:
         # Every write is recorded against the client: an id the record cannot hold would fail
         # the write, not the token.
-        raise InvalidToken(f"azp or client_id is longer than {MAX_CLIENT_ID_LENGTH} characters")
+        raise InvalidToken(f"azp or client_id is longer than {MAX_IDENTITY_LENGTH} characters")
     if not creators.can_be_a_client_actor(client_id):
         raise InvalidToken(f"client id {client_id!r} holds ':', which marks staff and person actors")
     return TokenPrincipal(subject=subject, client_id=client_id, scopes=token_scopes(claims), claims=claims)

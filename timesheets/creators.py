@@ -39,6 +39,11 @@ def can_be_a_client_actor(client_id: str) -> bool:
     return KIND_SEPARATOR not in client_id
 
 
+def is_client_actor(identity: str) -> bool:
+    """Whether a recorded actor is an API client (an import's token), not a person or a staff user."""
+    return not identity.startswith((STAFF_PREFIX, PERSON_PREFIX))
+
+
 def creator_names(identities: Iterable[str]) -> dict[str, str]:
     """Names for many writers with at most two queries; a writer nobody knows keeps its id."""
     wanted = set(identities)
@@ -48,9 +53,9 @@ def creator_names(identities: Iterable[str]) -> dict[str, str]:
         if identity.startswith(PERSON_PREFIX):
             client_id, _, subject = identity.removeprefix(PERSON_PREFIX).partition(":")
             people[identity] = (client_id, subject)
-    client_ids = {
-        identity for identity in wanted if not identity.startswith((STAFF_PREFIX, PERSON_PREFIX))
-    } | {client_id for client_id, _ in people.values()}
+    client_ids = {identity for identity in wanted if is_client_actor(identity)} | {
+        client_id for client_id, _ in people.values()
+    }
     apps: dict[str, str] = {}
     if client_ids:
         clients = get_application_model().objects.filter(client_id__in=client_ids)

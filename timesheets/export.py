@@ -178,7 +178,6 @@ def xlsx_response(queryset: QuerySet[Timesheet], filename: str, *, totals: bool 
 # --- File names ------------------------------------------------------------------------------
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-TRUE = {"true", "1", "yes", "on"}
 
 
 def file_name(parts: Iterable[str], extension: str) -> str:
@@ -187,16 +186,21 @@ def file_name(parts: Iterable[str], extension: str) -> str:
     return "-".join(["timesheets", *filter(None, cleaned)]) + "." + extension
 
 
-def filter_parts(params: Mapping[str, str]) -> list[str]:
-    """Name parts for the API's filters (`user_type`, `user_id`, `year`, `week`, `project`, `approved`)."""
-    year, week = params.get("year", ""), params.get("week", "")
-    approved = params.get("approved", "")
+def filter_parts(filters: Mapping[str, Any]) -> list[str]:
+    """Name parts for the API's filters, from TimesheetFilter's cleaned data (not the raw query)."""
+    year, week = filters.get("year"), filters.get("week")
+    approved = filters.get("approved")
     return [
-        params.get("user_type", "").lower(),
-        params.get("user_id", ""),
-        f"{year}-W{week.zfill(2)}" if year and week else (year or (f"W{week.zfill(2)}" if week else "")),
-        params.get("project", ""),
-        ("approved" if approved.lower() in TRUE else "pending") if approved else "",
+        (filters.get("user_type") or "").lower(),
+        filters.get("user_id") or "",
+        "-".join(
+            filter(
+                None,
+                (f"{int(year)}" if year is not None else "", f"W{int(week):02d}" if week is not None else ""),
+            )
+        ),
+        filters.get("project") or "",
+        "" if approved is None else ("approved" if approved else "pending"),
     ]
 
 
@@ -204,8 +208,10 @@ def admin_filter_parts(params: Mapping[str, str]) -> list[str]:
     """Name parts for the admin list's filters: its week range, approval and user type."""
     start, end = params.get("week_from", ""), params.get("week_to", "")
     approved = params.get("approved__exact", "")
+    # The admin's changelist has filtered by this value already, read by the model field.
+    flag = Timesheet._meta.get_field("approved").to_python(approved) if approved else None
     return [
         params.get("user_type__exact", "").lower(),
         start if start == end else "_to_".join(filter(None, (start, end))),
-        ("approved" if approved.lower() in TRUE else "pending") if approved else "",
+        "" if flag is None else ("approved" if flag else "pending"),
     ]

@@ -101,7 +101,7 @@ class FastInsertQuerySet(models.QuerySet):
             if not returning:
                 cursor.executemany(f"{insert} VALUES {row_sql}", rows)
                 return returned
-            size = max(1, _max_params(connection) // len(names))
+            size = max(1, max_params(connection) // len(names))
             for start in range(0, len(rows), size):
                 chunk = rows[start : start + size]
                 cursor.execute(
@@ -144,7 +144,7 @@ def _unsized(db_type: str) -> str:
     return re.sub(r"\(.*\)", "", db_type)
 
 
-def _max_params(connection: BaseDatabaseWrapper) -> int:
+def max_params(connection: BaseDatabaseWrapper) -> int:
     """How many parameters one statement may carry here.
 
     Django's SQLite figure (999) is the old compile-time default; the library in use says

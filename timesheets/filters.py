@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
-from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 from rest_framework.request import Request
 
+from . import query
 from .models import Timesheet
 
 ORDERING_FIELDS = ("id", "year", "week", "user_id", "project", "hours")
@@ -19,7 +18,31 @@ ORDERING_FIELDS = ("id", "year", "week", "user_id", "project", "hours")
 TIE_BREAKS = {"year": ("week", "id")}
 
 
+class FlagField(forms.Field):
+    """`true` or `false` (query.flag_value), empty for "either"; any other value is invalid.
+
+    django-filter's own boolean widgets read `1`, `yes` or a typo as "no filter", which widened
+    `?approved=1` to pending entries; here it is a 400 naming `approved` instead.
+    """
+
+    widget = forms.Select(choices=[("", "---------"), ("true", "true"), ("false", "false")])
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return query.flag_value(str(value))
+        except ValueError:
+            raise forms.ValidationError(query.FLAG_ERROR, code="invalid") from None
+
+
+class FlagFilter(django_filters.BooleanFilter):
+    field_class = FlagField
+
+
 class TimesheetFilter(django_filters.FilterSet):
+    approved = FlagFilter()
+
     class Meta:
         model = Timesheet
         fields = ["user_type", "user_id", "year", "week", "project", "approved"]
@@ -53,21 +76,19 @@ COMMON_PARAMETERS = frozenset({"ordering", "page", "cursor", "format"})
 
 
 class KnownParametersOnly(BaseFilterBackend):
-    """Refuses a query parameter that nothing reads, naming it and the closest known one.
+    """Refuses a query parameter that nothing reads, or one given twice (query.py).
 
     django-filter ignores what it does not know, so `?aproved=true` silently widened a
-    payroll export to unapproved rows. Here a misspelt parameter is a 400 instead. It guards
-    the list-like actions only (`detail` False: the list, the cursor walk, the export); a
-    view adds the parameters of its own through `extra_query_params` (the export's `totals`).
+    payroll export to unapproved rows, and reads the last of a repeated one. Here either is
+    a 400 instead. It guards the list-like actions only (`detail` False: the list, the cursor
+    walk, the export); a view adds the parameters of its own through `extra_query_params`
+    (the export's `totals`).
     """
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
         if getattr(view, "detail", None) is not False:
             return queryset
-        known = known_parameters(view)
-        unknown = [name for name in request.query_params if name not in known]
-        if unknown:
-            raise ValidationError({name: [unknown_parameter_message(name, known)] for name in unknown})
+        query.refuse_unknown_parameters(request, known_parameters(view))
         return queryset
 
 
@@ -75,9 +96,3 @@ def known_parameters(view: Any) -> frozenset[str]:
     filterset = getattr(view, "filterset_class", None)
     filters = set(filterset.base_filters) if filterset is not None else set()
     return frozenset(filters | COMMON_PARAMETERS | set(getattr(view, "extra_query_params", ())))
-
-
-def unknown_parameter_message(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(known), n=1)
-    hint = f"; did you mean `{close[0]}`?" if close else f"; known: {', '.join(sorted(known))}."
-    return f"unknown filter `{name}`{hint}"

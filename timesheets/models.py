@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .fastinsert import FastInsertQuerySet, _max_params
+from .fastinsert import FastInsertQuerySet, max_params
 from .indexes import PrefixSearchIndex
 
 # What an entry says. An import compares these to tell an edited row from one sent again,
@@ -368,7 +368,7 @@ class ImportConflictQuerySet(FastInsertQuerySet):
         # database unable to tell that it matches.
         standing = ", ".join(f"'{standing_state.value}'" for standing_state in STANDING)
         # A batch (1,000 entries at most) goes in one statement; a reconcile's many, in chunks.
-        size = max(1, _max_params(connection) // len(names))
+        size = max(1, max_params(connection) // len(names))
         with connection.cursor() as cursor:
             for start in range(0, len(rows), size):
                 chunk = rows[start : start + size]

@@ -17,6 +17,7 @@ from common.keys import tracker_key_person
 from common.names import normalized_person
 from common.weeks import IsoWeek
 
+from .creators import is_client_actor
 from .models import CONTENT_FIELDS, DELETION, ImportConflict, Timesheet, TimesheetEvent, diff, recorded_state
 from .weeks import between
 
@@ -119,7 +120,7 @@ def timesheets_upsert(
         try:
             with transaction.atomic():
                 results = _upsert(created_by, entries, prepared)
-                if not dry_run:
+                if not dry_run and is_client_actor(created_by):
                     _record_conflicts(created_by, entries, results)
                 if dry_run:
                     transaction.set_rollback(True)
@@ -136,7 +137,12 @@ def timesheets_upsert(
 def _record_conflicts(
     created_by: str, entries: Sequence[dict[str, Any]], results: list[UpsertResult]
 ) -> None:
-    """What the import said of approved entries, for payroll to decide (docs/payroll.md)."""
+    """What the import said of approved entries, for payroll to decide (docs/payroll.md).
+
+    Only a client's (a time tracker's import): a person re-sending their own approved entry,
+    or a staff user, is answered `conflict` and nothing more, or accepting the proposal would
+    withdraw a paid approval in the sender's favour, and each new content would add a row.
+    """
     proposals = [
         (cast(int, result.id), recorded_state(entry))
         for entry, result in zip(entries, results, strict=True)
@@ -395,7 +401,7 @@ def timesheets_reconcile(
         if key in kept or (known is not None and tracker_key_person(key, prefix) not in known):
             continue
         (conflicts if timesheet.approved else deleted).append(timesheet)
-    if conflicts and not dry_run:
+    if conflicts and not dry_run and is_client_actor(created_by):  # as _record_conflicts
         ImportConflict.objects.record(created_by, [(timesheet.pk, DELETION) for timesheet in conflicts])
     if deleted and not dry_run:
         TimesheetEvent.objects.bulk_create(

@@ -11,7 +11,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.fields import BooleanField
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -220,16 +219,16 @@ class TimesheetViewSet(
         Cells starting with `=`, `+`, `-` or `@` get a leading `'`, so that a spreadsheet
         shows them instead of running them as formulas.
         """
-        queryset = self.filter_queryset(self.get_queryset())
-        params = request.query_params
-        try:
-            totals = BooleanField().to_internal_value(params.get("totals", "false"))
-        except ValidationError as exc:
-            raise ValidationError({"totals": exc.detail}) from None
-        kind = params.get("format", "csv")
+        queryset = self.filter_queryset(self.get_queryset())  # a 400 for any odd parameter
+        totals = query.flag(request, "totals")
+        kind = request.query_params.get("format", "csv")
         if kind not in ("csv", "xlsx"):
             raise ValidationError({"format": ["Expected csv or xlsx."]})
-        filename = export.file_name(export.filter_parts(params), kind)
+        # Named from what the filters understood, never from the raw text: the name and the
+        # rows cannot disagree.
+        filterset = self.filterset_class(request.query_params, queryset=queryset, request=request)
+        filterset.is_valid()  # the backend has just validated the same parameters
+        filename = export.file_name(export.filter_parts(filterset.form.cleaned_data), kind)
         if kind == "csv":
             return export.csv_response(queryset, filename, totals=totals)
         try:

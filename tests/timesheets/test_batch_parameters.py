@@ -52,3 +52,13 @@ def test_dry_run_true_writes_nothing(caller):
 def test_without_dry_run_or_false_it_writes(caller, query):
     assert batch(caller, query).status_code == 200
     assert Timesheet.objects.count() == 1
+
+
+def test_a_misspelt_dry_run_is_named_with_the_closest_known_parameter(caller):
+    response = batch(caller, "?dry-run=true")
+    assert response.json() == {"dry-run": ["unknown query parameter `dry-run`; did you mean `dry_run`?"]}
+
+
+def test_dry_run_is_read_like_every_boolean_parameter_in_any_case(caller):
+    assert batch(caller, "?dry_run=True").status_code == 200
+    assert not Timesheet.objects.exists()

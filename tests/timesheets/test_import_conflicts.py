@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from timesheets import conflicts, models
+from common.weeks import IsoWeek
+from timesheets import conflicts, models, services
 from timesheets.models import ImportConflict, Timesheet, TimesheetEvent
 
 from ..factories import StaffUserFactory, TimesheetFactory
@@ -170,7 +171,33 @@ def test_the_admin_accepts_with_the_approve_permission_only(app, importer, appro
 
 
 def test_more_conflicts_than_one_statement_takes_are_recorded_in_chunks(monkeypatch, db):
-    monkeypatch.setattr(models, "_max_params", lambda connection: 14)  # two rows a statement
+    monkeypatch.setattr(models, "max_params", lambda connection: 14)  # two rows a statement
     entries = [TimesheetFactory.create(approved=True, week=week) for week in (1, 2, 3)]
     ImportConflict.objects.record("import-north", [(entry.pk, {"deleted": True}) for entry in entries])
     assert ImportConflict.objects.count() == 3
+
+
+@pytest.mark.parametrize("actor", ["person:timesheets-web:auth0|ann", "user:ann"])
+def test_a_person_or_staff_user_sending_other_content_records_no_conflict(db, actor):
+    TimesheetFactory.create(created_by=actor, external_id=KEY, approved=True, hours=Decimal("8.00"))
+    entry = _item(hours=Decimal("80.00"))
+    [result] = services.timesheets_upsert(created_by=actor, entries=[entry])
+    assert result.outcome is services.Outcome.CONFLICT
+    assert not ImportConflict.objects.exists()
+
+
+@pytest.mark.parametrize("actor", ["person:timesheets-web:auth0|ann", "user:ann"])
+def test_a_person_or_staff_users_reconcile_records_no_conflict(db, actor):
+    TimesheetFactory.create(created_by=actor, external_id=KEY, approved=True, year=2024, week=10)
+    week = IsoWeek(2024, 10)
+    result = services.timesheets_reconcile(
+        created_by=actor,
+        prefix="toggl:",
+        first_week=week,
+        last_week=week,
+        keep=[],
+        persons=None,
+        dry_run=False,
+    )
+    assert result.conflicts
+    assert not ImportConflict.objects.exists()

@@ -46,7 +46,7 @@ def test_a_misspelt_filter_is_refused_with_a_suggestion(clerk):
     entry()
     response = clerk.get("/timesheets/export", {"aproved": "true", "year": "2026", "week": "46"})
     assert response.status_code == 400
-    assert response.json() == {"aproved": ["unknown filter `aproved`; did you mean `approved`?"]}
+    assert response.json() == {"aproved": ["unknown query parameter `aproved`; did you mean `approved`?"]}
 
 
 @pytest.mark.parametrize("path", ["/timesheets", "/timesheets?cursor=", "/timesheets/export"])
@@ -115,7 +115,7 @@ def test_the_file_name_carries_the_filters(clerk):
 
 
 def test_the_file_name_keeps_only_safe_characters():
-    name = export.file_name(export.filter_parts({"user_id": '../"x y', "approved": "false"}), "csv")
+    name = export.file_name(export.filter_parts({"user_id": '../"x y', "approved": False}), "csv")
     assert name == "timesheets-x_y-pending.csv"
 
 

@@ -220,7 +220,7 @@ def test_insert_keyed_gives_each_entry_its_own_id_over_several_statements(
 ):
     # A few rows per statement, so the ids of several INSERT … RETURNING come back mixed;
     # without RETURNING (an older SQLite), one query reads them back by key.
-    monkeypatch.setattr(fastinsert, "_max_params", lambda connection: 40)
+    monkeypatch.setattr(fastinsert, "max_params", lambda connection: 40)
     monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", returning)
     fast = varied_timesheets()[::-1]
     with CaptureQueriesContext(connection) as queries:
