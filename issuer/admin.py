@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from oauth2_provider.generators import generate_client_secret
@@ -92,10 +92,22 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     @admin.action(description="Rotate the secret of the selected client")
     def rotate_secret(self, request: HttpRequest, queryset) -> HttpResponse | None:
-        if queryset.count() != 1:
+        public = queryset.exclude(client_type=ApiClient.CLIENT_CONFIDENTIAL)
+        if public:
+            names = ", ".join(str(client) for client in public)
+            self.message_user(
+                request,
+                f"Skipped {names}: an app people sign in to from a browser or a phone is public, "
+                "with no secret to rotate (PKCE signs it in).",
+                messages.WARNING,
+            )
+        confidential = queryset.filter(client_type=ApiClient.CLIENT_CONFIDENTIAL)
+        if not confidential:
+            return None
+        if confidential.count() != 1:
             self.message_user(request, "Rotate one client at a time: each new secret is shown once.", "error")
             return None
-        client = queryset.get()
+        client = confidential.get()
         secret = api_client_reset_secret(client=client)
         return show_secret(request, client, secret, f"New secret for {client}")
 

@@ -13,6 +13,9 @@ Each part answers some of SECURITY.md's "wrong-secret flood" (it took the API do
   hash of the current hasher, as a wrong secret does, so timing does not tell which ids exist.
 - `upgrade_hash`: a secret stored with an older hasher is rehashed with CLIENT_SECRET_HASHER
   on its first right use, as Django does for passwords.
+- `is_public_client`: a public app (the web page, a phone) has no secret, so nothing above
+  protects it, and its callers share office NATs: the view skips the lockout and the slot
+  for it (PKCE and single-use codes protect its grant) and refuses a secret sent for it.
 
 The bounds are per process (a gunicorn worker), where the CPU is spent.
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +36,8 @@ from urllib.parse import unquote_plus
 from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 from django.utils.crypto import constant_time_compare
 from oauth2_provider.settings import oauth2_settings
+
+from .models import ApiClient
 
 MAX_CHECKS_PER_ADDRESS = 2
 # Slow checks at once in one process: two, one a core, so the rest of the API keeps its CPU.
@@ -68,6 +74,17 @@ def address_slot(address: str) -> Iterator[None]:
             _by_address[address] -= 1
             if _by_address[address] <= 0:
                 del _by_address[address]
+
+
+def is_public_client(client_id: str) -> bool:
+    """Whether client_id names a public client: one indexed lookup, before any lockout or slot.
+
+    A lockout or a slot for a public client protects no secret and lets anyone behind the
+    same NAT lock the app out for everyone there; so its requests get neither.
+    """
+    if not client_id or any(unicodedata.category(char) == "Cc" for char in client_id):
+        return False  # a control character never reaches the database (PostgreSQL refuses NUL)
+    return ApiClient.objects.filter(client_id=client_id, client_type=ApiClient.CLIENT_PUBLIC).exists()
 
 
 def check(presented: str, stored: str) -> bool:

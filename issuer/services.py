@@ -18,6 +18,14 @@ class UnknownScope(ValueError):
 InvalidRedirectUri = redirects.InvalidRedirectUri
 
 
+class PublicClientHasNoSecret(ValueError):
+    """A public app (a browser, a phone) keeps no secret: PKCE proves it. Giving it one would
+    make the toolkit demand it, and its rotation time would sign everyone out of it."""
+
+    def __init__(self, client: ApiClient) -> None:
+        super().__init__(f"{client} is a public app: it has no secret to rotate (PKCE signs it in).")
+
+
 @dataclass(frozen=True)
 class NewClient:
     client: ApiClient
@@ -49,7 +57,10 @@ def api_client_reset_secret(*, client: ApiClient) -> str:
 
     The old secret stops at once (only the new hash is kept), and so do the tokens issued
     before: the API refuses a token older than `secret_rotated_at` (issuer/revocation.py).
+    A public app has no secret: PublicClientHasNoSecret.
     """
+    if client.client_type != ApiClient.CLIENT_CONFIDENTIAL:
+        raise PublicClientHasNoSecret(client)
     secret = generate_client_secret()
     client.client_secret = secret
     client.hash_client_secret = True

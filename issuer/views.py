@@ -88,9 +88,14 @@ class TokenView(oauth2_views.TokenView):
         return response
 
     def _answer(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        client_id = backends.presented_client_id(request)
+        # A public client has no secret to guess: a lockout or a slot would protect nothing and
+        # let anyone behind the same NAT lock the app out for everyone there.
+        public = client_secrets.is_public_client(client_id)
         if backends.has_control_characters(request):
             # Hostile or broken: counted as a failed authentication, never sent to the database.
-            self._failed(request, backends.presented_client_id(request), "a control character in a parameter")
+            if not public:
+                self._failed(request, client_id, "a control character in a parameter")
             return token_error("invalid_request", 400, "A parameter holds a control character.")
         params = dict(backends.token_request_params(request))
         grant_type = params.get("grant_type")
@@ -98,25 +103,48 @@ class TokenView(oauth2_views.TokenView):
             # Before oauthlib, which would answer a grant it knows (password: "missing
             # username") as if this server offered it.
             return token_error("unsupported_grant_type", 400)
-        client_id = backends.presented_client_id(request)
+        if public:
+            return self._answer_public(request, params, *args, **kwargs)
         if throttling.is_client_locked_out(request, client_id):
             # This client id failed too often from this address: answered before any hash.
             return too_many_failures()
         locked_out = throttling.is_locked_out(request, client_id)
         try:
             with client_secrets.address_slot(throttling.client_address(request)):
-                response = super().post(request, *args, **kwargs)
+                response = self._issue(request, *args, **kwargs)
         except client_secrets.Busy as busy:
             return busy_error(busy)
-        except crypto.InvalidToken:  # a signing key the key-encryption key cannot open
-            logger.error("Cannot sign a token: %s", seal_check.restore_hint())
-            return token_error("temporarily_unavailable", 503, "The token service cannot sign tokens now.")
         if response.status_code != 401:
             return response
         # Failures under other client ids (strangers at the same address) are counted after
         # the check: a client presenting its right secret is never locked out by them.
         self._failed(request, client_id, "wrong credentials")
         return too_many_failures() if locked_out else response
+
+    def _answer_public(self, request: HttpRequest, params: dict[str, str], *args, **kwargs) -> HttpResponse:
+        """A public client's request: no lockout, no slot, nothing counted against its address.
+
+        A secret sent for it is refused as an authentication method it does not have (RFC 6749
+        §5.2 `invalid_client`), before the toolkit would check it against the empty one.
+        """
+        basic = backends.basic_credentials(request)
+        if (basic is not None and basic[1]) or params.get("client_secret"):
+            response = token_error(
+                "invalid_client",
+                401,
+                "This client is public: it sends its client_id and PKCE's code_verifier, no secret.",
+            )
+            if basic is not None:  # RFC 6749 §5.2: a 401 to HTTP Basic names the scheme
+                response["WWW-Authenticate"] = 'Basic realm="oauth"'
+            return response
+        return self._issue(request, *args, **kwargs)
+
+    def _issue(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().post(request, *args, **kwargs)
+        except crypto.InvalidToken:  # a signing key the key-encryption key cannot open
+            logger.error("Cannot sign a token: %s", seal_check.restore_hint())
+            return token_error("temporarily_unavailable", 503, "The token service cannot sign tokens now.")
 
     def _failed(self, request: HttpRequest, client_id: str, reason: str) -> None:
         throttling.record_failure(request, client_id)

@@ -307,7 +307,8 @@ LOGIN_REDIRECT_URL = "/"
 CORS_ALLOWED_ORIGINS = envlist("TIMESHEETS_CORS_ORIGINS", "")
 CORS_URLS_REGEX = r"^/(oauth/(token|revoke|userinfo)|timesheets|me)(/.*)?$"
 CORS_ALLOW_CREDENTIALS = False
-CORS_EXPOSE_HEADERS = ["Location", "WWW-Authenticate"]
+# Retry-After: an app on another origin waits out a 429 or 503 as this one's page does.
+CORS_EXPOSE_HEADERS = ["Location", "WWW-Authenticate", "Retry-After"]
 
 # Failed client authentications allowed per client id and per address in the window.
 OAUTH_CLIENT_AUTH_FAILURE_LIMIT = envint("OAUTH_CLIENT_AUTH_FAILURE_LIMIT", 10)

@@ -26,6 +26,9 @@ def registered_fields() -> dict[str, Any]:
         "skip_authorization": True,  # first-party: no consent screen
         "client_secret": "",
         "hash_client_secret": False,
+        # A public app has no secret to rotate; a rotation recorded before the admin refused
+        # one would keep signing out whoever signed in before it.
+        "secret_rotated_at": None,
     }
 
 

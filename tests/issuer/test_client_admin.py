@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from issuer.models import ApiClient
+from issuer.services import app_client_create
 
 
 def secret_on(page: bytes) -> str:
@@ -72,3 +73,27 @@ def test_the_librarys_unused_token_tables_are_hidden(admin_client):
         assert hidden not in index, hidden
     assert "API clients" in index
     assert admin_client.get("/admin/oauth2_provider/accesstoken/").status_code == 403
+
+
+def test_the_rotate_action_skips_a_public_app_and_says_why(admin_client):
+    web = app_client_create(name="Timesheets web", redirect_uris=["https://app.example/callback"]).client
+    response = admin_client.post(
+        "/admin/issuer/apiclient/", {"action": "rotate_secret", "_selected_action": [web.pk]}, follow=True
+    )
+    web.refresh_from_db()
+    assert (web.client_secret, web.secret_rotated_at) == ("", None)
+    assert "Skipped Timesheets web" in response.content.decode()
+    assert "public" in response.content.decode()
+
+
+def test_the_rotate_action_rotates_the_confidential_client_beside_a_skipped_public_app(
+    app, admin_client, api_client
+):
+    client_id, _ = api_client("read:timesheets")
+    web = app_client_create(name="Timesheets web", redirect_uris=["https://app.example/callback"]).client
+    pks = [ApiClient.objects.get(client_id=client_id).pk, web.pk]
+    response = admin_client.post(
+        "/admin/issuer/apiclient/", {"action": "rotate_secret", "_selected_action": pks}
+    )
+    assert token_status(app, client_id, secret_on(response.content)) == 200
+    assert "Skipped Timesheets web" in response.content.decode()

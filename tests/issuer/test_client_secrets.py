@@ -8,6 +8,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from issuer.services import app_client_create
+
 GRANT = {"grant_type": "client_credentials"}
 
 
@@ -49,3 +51,12 @@ def test_an_unknown_client_is_a_usage_error(db):
     with pytest.raises(CommandError) as error:
         rotate("nobody")
     assert error.value.returncode == 2
+
+
+def test_a_public_app_has_no_secret_to_rotate(db):
+    web = app_client_create(name="Timesheets web", redirect_uris=["https://app.example/callback"]).client
+    with pytest.raises(CommandError, match="public") as error:
+        rotate(web.client_id)
+    assert error.value.returncode == 2
+    web.refresh_from_db()
+    assert (web.client_secret, web.secret_rotated_at) == ("", None)

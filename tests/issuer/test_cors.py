@@ -45,3 +45,8 @@ def test_the_admin_and_the_sign_in_page_are_never_cors(client, db, cors):
 def test_the_token_answer_itself_carries_the_header(client, db, cors):
     response = client.post("/oauth/token", {"grant_type": "client_credentials"}, HTTP_ORIGIN=ORIGIN)
     assert response["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_an_app_on_another_origin_may_read_retry_after_to_wait_out_a_429(client, db, cors):
+    response = client.post("/oauth/token", {"grant_type": "client_credentials"}, HTTP_ORIGIN=ORIGIN)
+    assert "retry-after" in response["Access-Control-Expose-Headers"].lower()

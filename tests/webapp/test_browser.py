@@ -327,3 +327,40 @@ def test_an_account_that_is_no_person_is_told_so_and_may_sign_in_as_another(api,
     assert "may not use the web app" in notice(browser, "error", "another")
 
     sign_in(browser, api.base_url, "ann", reload=False)  # the password page, not straight back
+
+
+# Answers the page's refresh-token requests with 429 until `window.tokenBusy` is false, as a
+# proxy shedding load would; each one counted in `window.busyAnswers`.
+BUSY_TOKEN_ENDPOINT = """
+window.tokenBusy = true;
+window.busyAnswers = 0;
+const realFetch = window.fetch;
+window.fetch = (url, options) => {
+  const refresh = String(url).includes("/oauth/token") && String(options?.body).includes("refresh_token");
+  if (window.tokenBusy && refresh) {
+    window.busyAnswers += 1;
+    const headers = { "Retry-After": "1" };
+    return Promise.resolve(new Response('{"error": "too_many_requests"}', { status: 429, headers }));
+  }
+  return realFetch(url, options);
+};
+"""
+
+
+def test_a_busy_token_endpoint_is_said_as_busy_and_keeps_the_sign_in(api, browser, settings):
+    settings.OAUTH_PERSON_TOKEN_SECONDS = 5
+    settings.OAUTH_LEEWAY = 0
+    person("ann", "007")
+    sign_in(browser, api.base_url, "ann")
+    browser.execute_script(BUSY_TOKEN_ENDPOINT)  # gone if the page were loaded again
+    time.sleep(6)
+
+    by_id(browser, "add-project").send_keys("Atlas")
+    by_id(browser, "add-hours").send_keys("1", Keys.ENTER)
+    notice(browser, "error", "busy")
+    assert browser.execute_script("return window.busyAnswers") == 2  # asked again once, after Retry-After
+    browser.execute_script("window.tokenBusy = false")
+    by_id(browser, "add-hours").send_keys(Keys.ENTER)
+    notice(browser, "message", "Added")
+    assert "/accounts/login" not in browser.current_url
+    assert Timesheet.objects.filter(user_id="007", project="Atlas").exists()

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from issuer.models import ApiClient
 from webapp.registration import CLIENT_ID
@@ -83,3 +84,13 @@ def test_a_client_the_admin_switched_off_stays_off_after_migrate():
     ApiClient.objects.filter(client_id=CLIENT_ID).update(is_active=False)
     call_command("migrate", verbosity=0)
     assert not ApiClient.objects.get(client_id=CLIENT_ID).is_active
+
+
+@pytest.mark.django_db
+def test_migrate_clears_a_secret_rotation_the_public_app_was_once_given():
+    ApiClient.objects.filter(client_id=CLIENT_ID).update(
+        client_secret="pbkdf2_sha256$1$x$y", hash_client_secret=True, secret_rotated_at=timezone.now()
+    )
+    call_command("migrate", verbosity=0)
+    client = ApiClient.objects.get(client_id=CLIENT_ID)
+    assert (client.client_secret, client.secret_rotated_at) == ("", None)

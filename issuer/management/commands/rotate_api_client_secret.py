@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from issuer.models import ApiClient
-from issuer.services import api_client_reset_secret
+from issuer.services import PublicClientHasNoSecret, api_client_reset_secret
 
 
 class Command(BaseCommand):
@@ -19,7 +19,10 @@ class Command(BaseCommand):
         client = ApiClient.objects.filter(client_id=client_id).first()
         if client is None:
             raise CommandError(f"No API client with client_id {client_id!r}", returncode=2)
-        client_secret = api_client_reset_secret(client=client)
+        try:
+            client_secret = api_client_reset_secret(client=client)
+        except PublicClientHasNoSecret as error:
+            raise CommandError(str(error), returncode=2) from error
         if as_json:
             self.stdout.write(json.dumps({"client_id": client_id, "client_secret": client_secret}))
         else:

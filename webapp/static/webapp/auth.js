@@ -19,6 +19,12 @@ let renewing = null; // one refresh at a time: a refresh token works once (rotat
 export class SignInNeeded extends Error {}
 export class Unreachable extends Error {}
 export class SignInFailed extends Error {}
+// The token endpoint said "not now" (429, 503): the sign-in still stands; try again shortly.
+export class ServerBusy extends Error {}
+
+// 429 and 503 are "not now", not "signed out": the refresh token still works.
+const TEMPORARY = new Set([429, 503]);
+const MAX_RETRY_WAIT_SECONDS = 30;
 
 export function isEmbedded() {
   return config.embedded;
@@ -116,8 +122,27 @@ async function post(url, fields) {
   }
 }
 
+// Seconds to wait before asking again, from Retry-After (seconds or an HTTP date), or null
+// when it is missing, unreadable or longer than a person should watch a page wait.
+function retryAfterSeconds(response) {
+  const value = response.headers.get("Retry-After");
+  if (value === null) return 1;
+  const seconds = /^\d+$/.test(value.trim()) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  if (Number.isNaN(seconds)) return 1;
+  return seconds <= MAX_RETRY_WAIT_SECONDS ? Math.max(0, seconds) : null;
+}
+
+// One token request; a 429 or 503 is waited out once (Retry-After, at most 30 s) and then
+// said as ServerBusy, keeping the tokens: only a refusal (400, 401) ends the sign-in.
 async function tokenRequest(fields) {
-  const response = await post(config.tokenUrl, fields);
+  let response = await post(config.tokenUrl, fields);
+  if (TEMPORARY.has(response.status)) {
+    const wait = retryAfterSeconds(response);
+    if (wait === null) throw new ServerBusy();
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    response = await post(config.tokenUrl, fields);
+    if (TEMPORARY.has(response.status)) throw new ServerBusy();
+  }
   if (response.status >= 500) throw new Unreachable();
   if (!response.ok) {
     tokens = null;

@@ -1,7 +1,7 @@
 // What went wrong, in words a person reads: never a bare status code.
 
 import { ApiError } from "./api.js";
-import { SignInFailed, SignInNeeded, Unreachable } from "./auth.js";
+import { ServerBusy, SignInFailed, SignInNeeded, Unreachable } from "./auth.js";
 
 const FIELDS = { project: "Project", hours: "Hours", year: "Year", week: "Week" };
 
@@ -23,6 +23,7 @@ const REFUSED = {
 
 export function inWords(error) {
   if (error instanceof Unreachable) return "The server is unreachable, try again.";
+  if (error instanceof ServerBusy) return "The server is busy, try again in a moment.";
   if (error instanceof SignInFailed) return error.message;
   if (error instanceof SignInNeeded) return "Your sign-in has ended; sign in again.";
   if (!(error instanceof ApiError)) {
