@@ -127,3 +127,18 @@ def test_with_fail_on_failed_rows_that_could_not_be_sent_still_fail_the_run(run_
     )
     assert run.exit_code == 1 and run.summary["failed"] == 1
     assert [path for path, _ in monitor.pings] == [f"{CHECK}/start", f"{CHECK}/fail"]
+
+
+def test_with_fail_on_failed_the_message_counts_only_the_rows_that_could_not_be_sent(run_import):
+    refused = CSV + "Employee,007,2016,24,StoreZero,40,extra\n"  # refused before anything is sent
+    run = run_import(
+        "-",
+        "--fail-on",
+        "failed",
+        "--retry-for",
+        "1",
+        stdin=refused,
+        env={"TIMESHEETS_API_URL": f"http://127.0.0.1:{free_port()}"},
+    )
+    assert run.exit_code == 1 and run.summary["failed"] == 1 and run.summary["rejected"] == 1
+    assert "1 rows could not be sent" in run.stderr
