@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from functools import partial
-from http.server import SimpleHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler
 
 import pytest
 
@@ -80,6 +81,55 @@ def test_an_http_source_may_answer_a_plain_array(pages):
 def test_an_http_source_that_fails_is_reported_as_a_row(pages):
     [row] = read_rows(pages + "missing")
     assert "404" in (row.error or "")
+
+
+def serve_page(pages: str, tmp_path, name: str, next_page: str | None) -> None:
+    page = {"results": [SAMPLE_ENTRY], "next": pages + next_page if next_page else None}
+    (tmp_path / name).write_text(json.dumps(page))
+
+
+@pytest.mark.parametrize("chain", [["loop"], ["a", "b"]], ids=["itself", "a-cycle"])
+def test_an_http_source_whose_next_leads_back_ends_with_a_row_error(pages, tmp_path, chain):
+    for name, following in zip(chain, chain[1:] + chain[:1], strict=True):
+        serve_page(pages, tmp_path, name, following)
+    rows = list(read_rows(pages + chain[0]))
+    assert [row.data for row in rows[:-1]] == [SAMPLE_ENTRY] * len(chain)
+    assert "a page already read" in (rows[-1].error or "")
+
+
+def test_an_http_source_of_more_pages_than_max_pages_ends_with_a_row_error(pages, tmp_path, monkeypatch):
+    monkeypatch.setattr("importer.limits.MAX_PAGES", 2)
+    for name, following in [("p0", "p1"), ("p1", "p2"), ("p2", None)]:
+        serve_page(pages, tmp_path, name, following)
+    rows = list(read_rows(pages + "p0"))
+    assert [row.data for row in rows[:-1]] == [SAMPLE_ENTRY] * 2
+    assert "over 2 pages" in (rows[-1].error or "")
+
+
+def test_an_http_array_over_the_page_limit_is_a_row_error(pages, monkeypatch):
+    monkeypatch.setattr("importer.limits.MAX_PAGE_BYTES", 100)
+    [row] = read_rows(pages + "array")
+    assert "over 100 bytes" in (row.error or "")
+
+
+def test_an_http_source_dripping_past_its_deadline_is_a_row_error(monkeypatch):
+    class Drip(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            for byte in json.dumps([SAMPLE_ENTRY]).encode():
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.05)
+
+    monkeypatch.setattr("importer.sources.URL_TIMEOUT", (0.5, 0.5))
+    server = LoopbackServer(Drip)
+    try:
+        started = time.monotonic()
+        [row] = read_rows(f"http://127.0.0.1:{server.port}/")
+        assert "deadline" in (row.error or "") and time.monotonic() - started < 5
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize(
