@@ -9,6 +9,7 @@ run says which URL redirected where, and sends nothing there.
 
 A body is read here too, within a size and a time: a page larger than MAX_PAGE_BYTES, or
 dripping in slower than the request's deadline allows, ends the request instead of the job.
+A redirect's body is not read at all.
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ class SameOriginSession(requests.Session):
                 f"{shown(absolute)}: the importer sends its credentials only where they were "
                 "configured; set the URL to the final address"
             )
+        # requests reads a redirect's body (resolve_redirects) whole, with no size or time
+        # limit but the per-read timeout. Nothing in it is used: drop the connection unread.
+        resp.close()
+        resp._content = b""
+        resp._content_consumed = True  # type: ignore[attr-defined]
         return target
 
 
@@ -72,6 +78,8 @@ def read_body(response: requests.Response, deadline: float, max_bytes: int | Non
     """The whole body of a streamed response, or BodyLimit past `max_bytes` or `deadline`
     (time.monotonic()). requests' read timeout bounds each read, not the whole answer, so a
     server sending a byte a second would otherwise hold a request for ever."""
+    if response._content_consumed:  # type: ignore[attr-defined]
+        return response.content  # a redirect not followed (allow_redirects=False), left unread
     cap = limits.MAX_PAGE_BYTES if max_bytes is None else max_bytes
     chunks: list[bytes] = []
     size = 0
