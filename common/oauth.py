@@ -7,13 +7,18 @@ importer (to ask for tokens) follow these rules, so they cannot disagree about t
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import requests
 
+from .http import read_within
+
 DEFAULT_AUDIENCE = "https://timesheets.abc.example/api"
 # OpenID Connect Discovery first (Auth0, Okta, Keycloak), then RFC 8414.
 METADATA_PATHS = ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")
+# A metadata document is a few kilobytes; Auth0's is under 3 KB.
+MAX_METADATA_BYTES = 256 * 1024
 
 
 def auth0_domain() -> str | None:
@@ -55,12 +60,15 @@ def issuer_metadata(
 
     A document that is absent (4xx) falls through to the next path; a network error or a 5xx
     raises requests.RequestException, so that an issuer that is down is not mistaken for one
-    without metadata.
+    without metadata. Each answer is read within MAX_METADATA_BYTES and `timeout` counted for
+    the whole answer (common/http.py): an issuer cannot hold the importer's run, or a worker.
     """
     get = session.get if session is not None else requests.get
     base = issuer.rstrip("/")
     for path in METADATA_PATHS:
-        response = get(base + path, timeout=timeout)
+        deadline = time.monotonic() + timeout[0] + timeout[1]
+        response = get(base + path, timeout=timeout, stream=True)
+        read_within(response, deadline, MAX_METADATA_BYTES)
         if response.status_code >= 500:
             response.raise_for_status()
         try:
