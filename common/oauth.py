@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 
@@ -36,21 +36,28 @@ def configured_audience() -> str:
     return os.getenv("OAUTH_AUDIENCE") or DEFAULT_AUDIENCE
 
 
-def known_token_url(issuer: str | None, embedded_base: str) -> str | None:
-    """The token URL when it is known without asking the issuer, else None (discover it).
+class TokenUrl(NamedTuple):
+    url: str | None  # None: not known without asking the issuer (discover it)
+    variable: str  # the setting that decided it, for a message to say what to check
+
+
+def known_token_url(issuer: str | None, embedded_base: str, *, base_variable: str) -> TokenUrl:
+    """The token URL when it is known without asking the issuer, and the variable that set it.
 
     OAUTH_TOKEN_URL wins; an Auth0 tenant's is fixed; the embedded issuer's (`issuer` None)
-    sits under `embedded_base` (the API's URL for the importer, "" for a same-origin browser).
+    sits under `embedded_base`, set by `base_variable` (the API's URL for the importer, the
+    public URL, or "" for a same-origin browser, for the API); else OAUTH_ISSUER's metadata
+    names it. One order, so the URL and the variable a message names cannot disagree.
     """
     explicit = os.getenv("OAUTH_TOKEN_URL")
     if explicit:
-        return explicit
+        return TokenUrl(explicit, "OAUTH_TOKEN_URL")
     domain = auth0_domain()
     if domain:
-        return f"https://{domain}/oauth/token"
+        return TokenUrl(f"https://{domain}/oauth/token", "AUTH0_DOMAIN")
     if issuer is None:
-        return f"{embedded_base.rstrip('/')}/oauth/token"
-    return None
+        return TokenUrl(f"{embedded_base.rstrip('/')}/oauth/token", base_variable)
+    return TokenUrl(None, "OAUTH_ISSUER")
 
 
 def issuer_metadata(

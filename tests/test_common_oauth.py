@@ -1,4 +1,4 @@
-"""common/oauth.py's discovery, for the importer and the API: an issuer's answer is read within bounds."""
+"""common/oauth.py, for both sides: the token URL with the variable that set it; discovery within bounds."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from common.http import BodyLimit
-from common.oauth import MAX_METADATA_BYTES, issuer_metadata
+from common.oauth import MAX_METADATA_BYTES, issuer_metadata, known_token_url
 from importer.http import SameOriginSession
 from scripts.servers import LoopbackServer
 
@@ -68,3 +68,30 @@ def test_issuer_metadata_dripping_past_the_timeout_is_refused(issuer, session):
     with pytest.raises(BodyLimit, match="deadline"):
         issuer_metadata(issuer(b"{" + b" " * 200 + b"}", pause=0.05), timeout=(1, 1), session=session)
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("env", "issuer", "expected"),
+    [
+        (
+            {"OAUTH_TOKEN_URL": "https://t.example/token", "AUTH0_DOMAIN": "a.example"},
+            None,
+            ("https://t.example/token", "OAUTH_TOKEN_URL"),
+        ),
+        (
+            {"AUTH0_DOMAIN": "https://a.example/"},
+            "https://a.example/",
+            ("https://a.example/oauth/token", "AUTH0_DOMAIN"),
+        ),
+        ({}, None, ("http://api.example/oauth/token", "TIMESHEETS_API_URL")),
+        ({}, "https://issuer.example/", (None, "OAUTH_ISSUER")),
+    ],
+    ids=["explicit", "auth0", "embedded", "discovered"],
+)
+def test_the_token_url_comes_with_the_variable_that_set_it(monkeypatch, env, issuer, expected):
+    for name in ("OAUTH_TOKEN_URL", "AUTH0_DOMAIN"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    found = known_token_url(issuer, "http://api.example/", base_variable="TIMESHEETS_API_URL")
+    assert (found.url, found.variable) == expected
