@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import time
 from functools import partial
@@ -9,7 +10,10 @@ from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler
 
 import pytest
 
+from importer.deletions import Deletions
+from importer.formats import items_for
 from importer.sources import read_rows
+from importer.window import Window
 from scripts.servers import LoopbackServer
 from tests.support import SAMPLE_ENTRY
 
@@ -158,3 +162,13 @@ def test_a_json_array_is_framed_alike_whatever_the_read_size(tmp_path, monkeypat
     assert rows[2].error == "The item is 182 characters long; at most 150 are read."
     assert rows[3].data == [[["deep"]]]
     assert (rows[4].line, rows[4].data) == (5, SAMPLE_ENTRY)
+
+
+def test_an_http_source_whose_next_loops_deletes_nothing(pages, tmp_path):
+    with open("tests/fixtures/toggl_detailed.csv", encoding="utf-8-sig") as export:
+        row = next(csv.DictReader(export))
+    (tmp_path / "toggl").write_text(json.dumps({"results": [row], "next": pages + "toggl"}))
+    deletions = Deletions(Window.from_options("2020-12-28", "2021-01-03"), pulled={})
+    list(items_for(read_rows(pages + "toggl"), "auto", deletions=deletions))
+    [request] = deletions.requests({})
+    assert request.prefix == "toggl:" and "could not be read to its end" in (request.blocked or "")
