@@ -1,4 +1,4 @@
-"""The external_id keys the importer writes and the API reads back (README, "The importer").
+"""The external_id keys the importer writes and the API reads back (docs/importer.md).
 
 A native row without a key of its own gets `user_type:user_id:year-Wweek:project`; a time
 tracker's weekly entry gets `tool:person:YYYY-Www:project`. The API's reconcile finds the

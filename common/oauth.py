@@ -7,13 +7,18 @@ importer (to ask for tokens) follow these rules, so they cannot disagree about t
 from __future__ import annotations
 
 import os
-from typing import Any
+import time
+from typing import Any, NamedTuple
 
 import requests
+
+from .http import read_within
 
 DEFAULT_AUDIENCE = "https://timesheets.abc.example/api"
 # OpenID Connect Discovery first (Auth0, Okta, Keycloak), then RFC 8414.
 METADATA_PATHS = ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")
+# A metadata document is a few kilobytes; Auth0's is under 3 KB.
+MAX_METADATA_BYTES = 256 * 1024
 
 
 def auth0_domain() -> str | None:
@@ -31,21 +36,28 @@ def configured_audience() -> str:
     return os.getenv("OAUTH_AUDIENCE") or DEFAULT_AUDIENCE
 
 
-def known_token_url(issuer: str | None, embedded_base: str) -> str | None:
-    """The token URL when it is known without asking the issuer, else None (discover it).
+class TokenUrl(NamedTuple):
+    url: str | None  # None: not known without asking the issuer (discover it)
+    variable: str  # the setting that decided it, for a message to say what to check
+
+
+def known_token_url(issuer: str | None, embedded_base: str, *, base_variable: str) -> TokenUrl:
+    """The token URL when it is known without asking the issuer, and the variable that set it.
 
     OAUTH_TOKEN_URL wins; an Auth0 tenant's is fixed; the embedded issuer's (`issuer` None)
-    sits under `embedded_base` (the API's URL for the importer, "" for a same-origin browser).
+    sits under `embedded_base`, set by `base_variable` (the API's URL for the importer, the
+    public URL, or "" for a same-origin browser, for the API); else OAUTH_ISSUER's metadata
+    names it. One order, so the URL and the variable a message names cannot disagree.
     """
     explicit = os.getenv("OAUTH_TOKEN_URL")
     if explicit:
-        return explicit
+        return TokenUrl(explicit, "OAUTH_TOKEN_URL")
     domain = auth0_domain()
     if domain:
-        return f"https://{domain}/oauth/token"
+        return TokenUrl(f"https://{domain}/oauth/token", "AUTH0_DOMAIN")
     if issuer is None:
-        return f"{embedded_base.rstrip('/')}/oauth/token"
-    return None
+        return TokenUrl(f"{embedded_base.rstrip('/')}/oauth/token", base_variable)
+    return TokenUrl(None, "OAUTH_ISSUER")
 
 
 def issuer_metadata(
@@ -55,12 +67,15 @@ def issuer_metadata(
 
     A document that is absent (4xx) falls through to the next path; a network error or a 5xx
     raises requests.RequestException, so that an issuer that is down is not mistaken for one
-    without metadata.
+    without metadata. Each answer is read within MAX_METADATA_BYTES and `timeout` counted for
+    the whole answer (common/http.py): an issuer cannot hold the importer's run, or a worker.
     """
     get = session.get if session is not None else requests.get
     base = issuer.rstrip("/")
     for path in METADATA_PATHS:
-        response = get(base + path, timeout=timeout)
+        deadline = time.monotonic() + timeout[0] + timeout[1]
+        response = get(base + path, timeout=timeout, stream=True)
+        read_within(response, deadline, MAX_METADATA_BYTES)
         if response.status_code >= 500:
             response.raise_for_status()
         try:

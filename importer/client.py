@@ -19,11 +19,11 @@ from typing import Any
 
 import requests
 
+from common.http import BodyLimit
 from common.scopes import CREATE
 
 from . import http
 from .config import ConfigurationError, ImporterConfig, discover_token_url
-from .http import BodyLimit
 from .http import shown as public_url
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 from common.env import envsecret
 from common.oauth import (
-    auth0_domain,
     configured_audience,
     configured_issuer,
     issuer_metadata,
@@ -91,8 +90,7 @@ def load_config() -> ImporterConfig:
         raise ConfigurationError(f"OAUTH_TOKEN_AUTH_METHOD must be one of {', '.join(AUTH_METHODS)}.")
 
     issuer = configured_issuer()
-    token_url = known_token_url(issuer, api)
-    variable = issuer_variable(issuer)
+    token_url, variable = known_token_url(issuer, api, base_variable="TIMESHEETS_API_URL")
     if token_url is not None:
         http_url(variable, token_url)
     return ImporterConfig(
@@ -108,15 +106,6 @@ def load_config() -> ImporterConfig:
         cache_dir=cache_dir(),
         issuer_variable=variable,
     )
-
-
-def issuer_variable(issuer: str | None) -> str:
-    """Which variable decided the token URL, by known_token_url's own order."""
-    if os.getenv("OAUTH_TOKEN_URL"):
-        return "OAUTH_TOKEN_URL"
-    if auth0_domain():
-        return "AUTH0_DOMAIN"
-    return "TIMESHEETS_API_URL" if issuer is None else "OAUTH_ISSUER"
 
 
 def discover_token_url(issuer: str, session: requests.Session) -> str:

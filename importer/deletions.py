@@ -2,7 +2,7 @@
 
 Deletions are the API's to apply (importer/reconcile.py asks it): the request names every key
 the run still has for a tool and window, and the API removes this client's other keys of that
-tool and window (README, "Pulling from time trackers"). So the truth lives in the API, not on
+tool and window (docs/trackers.md, "Deletions"). So the truth lives in the API, not on
 the cron machine, and a wiped cache folder changes nothing.
 
 `Deletions` is filled while the rows become items (importer/formats.py is its one writer), and

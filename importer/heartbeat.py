@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import requests
 
 from .config import is_http_url
-from .http import OffOriginRedirect, SameOriginSession
+from .http import OffOriginRedirect, SameOriginSession, request
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Heartbeat:
         url = urlunsplit((parts.scheme, parts.netloc, parts.path + suffix, query, ""))
         try:
             with SameOriginSession() as session:
-                response = session.post(url, data=body[:BODY_CHARS].encode(), timeout=TIMEOUT)
+                response = request(session, "POST", url, data=body[:BODY_CHARS].encode(), timeout=TIMEOUT)
         except OffOriginRedirect:
             logger.warning("The heartbeat ping to %s redirects to another origin: not followed", shown(url))
             return

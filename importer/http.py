@@ -9,6 +9,7 @@ run says which URL redirected where, and sends nothing there.
 
 A body is read here too, within a size and a time: a page larger than MAX_PAGE_BYTES, or
 dripping in slower than the request's deadline allows, ends the request instead of the job.
+A redirect's body is not read at all.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from common.http import read_within, shown
+
 from . import limits
 from .config import ConfigurationError
 
-CHUNK_BYTES = 64 * 1024
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -30,23 +32,10 @@ class OffOriginRedirect(ConfigurationError):
     """A configured URL redirected to another origin: nothing is sent there; exit status 2."""
 
 
-class BodyLimit(requests.RequestException):
-    """An answer over the byte limit, or not complete by the request's deadline."""
-
-
 def origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     return scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme)
-
-
-def shown(url: str) -> str:
-    """A URL as messages name it: scheme, host, port and path; no user, query or fragment."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return f"{parts.scheme}://{host}{parts.path}"
 
 
 class SameOriginSession(requests.Session):
@@ -65,37 +54,18 @@ class SameOriginSession(requests.Session):
                 f"{shown(absolute)}: the importer sends its credentials only where they were "
                 "configured; set the URL to the final address"
             )
+        # requests reads a redirect's body (resolve_redirects) whole, with no size or time
+        # limit but the per-read timeout. Nothing in it is used: drop the connection unread.
+        resp.close()
+        resp._content = b""
+        resp._content_consumed = True  # type: ignore[attr-defined]
         return target
 
 
 def read_body(response: requests.Response, deadline: float, max_bytes: int | None = None) -> bytes:
-    """The whole body of a streamed response, or BodyLimit past `max_bytes` or `deadline`
-    (time.monotonic()). requests' read timeout bounds each read, not the whole answer, so a
-    server sending a byte a second would otherwise hold a request for ever."""
-    cap = limits.MAX_PAGE_BYTES if max_bytes is None else max_bytes
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        # read1: what has arrived, at most a chunk; a read() of a chunk waits for all of it.
-        while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
-            size += len(chunk)
-            if size > cap:
-                raise BodyLimit(f"{shown(response.url)} answered over {cap:,} bytes (the page limit)")
-            if time.monotonic() > deadline:
-                raise BodyLimit(
-                    f"{shown(response.url)} did not finish its answer within the request's deadline"
-                )
-            chunks.append(chunk)
-    except BaseException:
-        response.close()  # the connection, half read, is dropped
-        raise
-    body = b"".join(chunks)
-    # Where requests keeps a body it read itself (.json() and .text read it); consumed, the
-    # connection goes back to the pool on close(), for the tracker's next page.
-    response._content = body
-    response._content_consumed = True  # type: ignore[attr-defined]
-    response.close()
-    return body
+    """The whole body of a streamed response within `max_bytes` (MAX_PAGE_BYTES unless given)
+    and `deadline` (time.monotonic()), or BodyLimit (common/http.py)."""
+    return read_within(response, deadline, limits.MAX_PAGE_BYTES if max_bytes is None else max_bytes)
 
 
 def request(

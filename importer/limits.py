@@ -13,13 +13,13 @@ MAX_ROW_BYTES = 64 * 1024
 MAX_COLUMNS = 200
 # Nesting of arrays and objects inside one row. An entry is a flat object.
 MAX_DEPTH = 32
-# A page of an http(s):// source that answers {"results", "next"}.
+# A page of a tracker's API or of an http(s):// source, or any answer the importer reads
+# whole (importer/http.py). A tracker's page of 1,000 entries is under 1 MB.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
-# A page of a tracker's API, or any answer the importer reads whole (importer/http.py).
-# A tracker's page of 1,000 entries is under 1 MB.
-# A tracker's pull: at most this many pages (beyond what the tracker announced, when it
-# announces a total), and this long in all, so that a tracker paging for ever cannot hold the
-# run lock from the next cron runs. 10,000 pages are ten million Clockify entries.
+# A tracker's pull, or an http(s):// source's pages: at most this many pages (beyond what the
+# tracker announced, when it announces a total), and this long in all, so that a source paging
+# for ever cannot hold the run lock from the next cron runs. 10,000 pages are ten million
+# Clockify entries.
 MAX_PAGES = 10_000
 MAX_PULL_SECONDS = 30 * 60
 # The API refuses request bodies over 2.5 MB with 413 (docs/api.md, "A batch"); batches are

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +19,10 @@ from typing import IO, Any, NamedTuple
 
 import requests
 
-from .http import SameOriginSession
+from . import limits
+from .http import SameOriginSession, request, shown
 from .jsonarray import JsonArrayItems
-from .limits import MAX_COLUMNS, MAX_DEPTH, MAX_PAGE_BYTES, MAX_ROW_BYTES
+from .limits import MAX_COLUMNS, MAX_DEPTH, MAX_ROW_BYTES
 
 SUFFIX_KINDS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 URL_TIMEOUT = (5, 60)
@@ -291,39 +293,50 @@ def _json_array(stream: io.BufferedReader[Any], source: str) -> Iterator[SourceR
 
 
 def _read_url(url: str) -> Iterator[SourceRow]:
-    """An array, or pages of {"results", "next"}, as DRF paginates."""
+    """An array, or pages of {"results", "next"}, as DRF paginates.
+
+    Each answer is read whole within MAX_PAGE_BYTES and URL_TIMEOUT counted for the whole
+    answer (importer/http.py), and the pages within MAX_PAGES and MAX_PULL_SECONDS and never
+    twice, as a tracker's pull is: a `next` that names itself, or leads back, or never ends
+    would otherwise hold the job, and its run lock, from the next runs."""
     position = 0
+    seen: set[str] = set()
+    deadline = time.monotonic() + limits.MAX_PULL_SECONDS
     next_url: str | None = url
     with SameOriginSession() as session:
         while next_url:
-            with session.get(next_url, timeout=URL_TIMEOUT, stream=True) as response:
-                response.raise_for_status()
-                response.raw.decode_content = True
-                response.raw.auto_close = False  # else the buffer below reads a closed file at the end
-                body = io.BufferedReader(response.raw)
-                page: Any = None
-                if _sniff(body) == "json":
-                    for item in JsonArrayItems(body):
-                        position += 1
-                        problem = item.problem or shape_problem(item.value)
-                        data = preview(item.preview) if problem else item.value
-                        yield SourceRow(url, position, data, error=problem)
-                else:
-                    content = body.read(MAX_PAGE_BYTES + 1)
-                    if len(content) > MAX_PAGE_BYTES:
-                        raise ValueError(f"{next_url}: a page over {MAX_PAGE_BYTES:,} bytes")
-                    try:
-                        page = json.loads(content)
-                    except RecursionError:
-                        raise ValueError(f"{next_url}: the page is nested too deeply") from None
-                    if not isinstance(page, dict) or not isinstance(page.get("results"), list):
-                        raise ValueError(
-                            f"{next_url}: the answer is neither a JSON array nor a page of results"
-                        )
-                    for item in page["results"]:
-                        position += 1
-                        problem = shape_problem(item)
-                        yield SourceRow(
-                            url, position, preview(json.dumps(item)) if problem else item, error=problem
-                        )
+            if next_url in seen:
+                raise ValueError(f"{shown(next_url)}: the next page is a page already read")
+            if len(seen) >= limits.MAX_PAGES:
+                raise ValueError(f"{shown(url)}: over {limits.MAX_PAGES:,} pages (the source's limit)")
+            if time.monotonic() > deadline:
+                raise ValueError(f"{shown(url)}: took over {limits.MAX_PULL_SECONDS:,} s (its limit)")
+            seen.add(next_url)
+            response = request(session, "GET", next_url, timeout=URL_TIMEOUT)
+            response.raise_for_status()
+            body = io.BufferedReader(io.BytesIO(response.content))
+            page: Any = None
+            if _sniff(body) == "json":
+                for item in JsonArrayItems(body):
+                    position += 1
+                    problem = item.problem or shape_problem(item.value)
+                    data = preview(item.preview) if problem else item.value
+                    yield SourceRow(url, position, data, error=problem)
+            else:
+                try:
+                    page = json.loads(body.read())
+                except RecursionError:
+                    raise ValueError(f"{shown(next_url)}: the page is nested too deeply") from None
+                if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+                    raise ValueError(
+                        f"{shown(next_url)}: the answer is neither a JSON array nor a page of results"
+                    )
+                for item in page["results"]:
+                    position += 1
+                    problem = shape_problem(item)
+                    yield SourceRow(
+                        url, position, preview(json.dumps(item)) if problem else item, error=problem
+                    )
             next_url = page.get("next") if isinstance(page, dict) else None
+            if next_url is not None and not isinstance(next_url, str):
+                raise ValueError(f"{shown(url)}: the page's next is not a URL")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from common.weeks import week_text
+from common.weeks import IsoWeek
 
 from .config import ConfigurationError
 
@@ -51,13 +51,11 @@ class Window:
 
     @property
     def first_week(self) -> str:
-        year, week, _ = self.first_day.isocalendar()
-        return week_text(year, week)
+        return str(IsoWeek.of(self.first_day))
 
     @property
     def last_week(self) -> str:
-        year, week, _ = self.last_day.isocalendar()
-        return week_text(year, week)
+        return str(IsoWeek.of(self.last_day))
 
     @property
     def weeks(self) -> int:

@@ -1,15 +1,16 @@
 """`make bench-flood`: a wrong-secret flood at /oauth/token, and what a legitimate client sees.
 
-Issue 25, row 1: 32 threads posting a real client id with a wrong secret took a token
-request to 12 s and the API's median read from 7 ms to 448 ms, because each wrong secret
-cost a PBKDF2 check. This starts gunicorn (two workers, production settings, a fresh SQLite
-database in a temporary folder, loopback only) and floods it for FLOOD_SECONDS with 32
-threads, each request from a new forwarded address (TIMESHEETS_TRUSTED_PROXIES=1), so no
-lockout ever stops it and every request reaches a secret check: the worst case. Meanwhile a
-legitimate client asks for a token and reads the API from an address of its own, and its
-latencies are printed. Two rounds: the flooded client's secret under the current hasher,
-then under PBKDF2 (a secret stored before issuer/hashers.py, not yet rehashed on use),
-where the bound on concurrent checks (issuer/client_secrets.py) is what holds.
+As SECURITY.md ("Exhausting the CPU through `/oauth/token`") records, 32 threads posting a
+real client id with a wrong secret took a token request to 12 s and the API's median read
+from 7 ms to 448 ms, because each wrong secret cost a PBKDF2 check. This starts gunicorn
+(two workers, production settings, a fresh SQLite database in a temporary folder, loopback
+only) and floods it for FLOOD_SECONDS with 32 threads, each request from a new forwarded
+address (TIMESHEETS_TRUSTED_PROXIES=1), so no lockout ever stops it and every request
+reaches a secret check: the worst case. Meanwhile a legitimate client asks for a token and
+reads the API from an address of its own, and its latencies are printed. Two rounds: the
+flooded client's secret under the current hasher, then under PBKDF2 (a secret stored before
+issuer/hashers.py, not yet rehashed on use), where the bound on concurrent checks
+(issuer/client_secrets.py) is what holds.
 
 Exit status 1 when the legitimate token request's worst time reaches one second.
 """

@@ -21,12 +21,12 @@ def docs_token_url() -> str:
     The embedded issuer's sits under TIMESHEETS_PUBLIC_URL when it is pinned, else on the
     page's own origin.
     """
+    public = settings.TIMESHEETS_PUBLIC_URL or ""
     if issuer_conf.is_embedded():
-        return known_token_url(None, settings.TIMESHEETS_PUBLIC_URL or "") or "/oauth/token"
+        return known_token_url(None, public, base_variable="TIMESHEETS_PUBLIC_URL").url or "/oauth/token"
     issuer = issuer_conf.outside_issuer_url()
-    return (
-        known_token_url(issuer, settings.TIMESHEETS_PUBLIC_URL or "") or issuer.rstrip("/") + "/oauth/token"
-    )
+    found = known_token_url(issuer, public, base_variable="TIMESHEETS_PUBLIC_URL")
+    return found.url or issuer.rstrip("/") + "/oauth/token"
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

@@ -51,7 +51,8 @@ def open_trackers(sources: list[str], policy: RetryPolicy, *, progress: bool) ->
     """The sources' trackers, their credentials checked for presence before anything runs.
 
     Two accounts of one tool in one run would write the same keys (keys name no account):
-    each account is imported by its own run, with its own API client (README).
+    each account is imported by its own run, with its own API client (docs/trackers.md,
+    "One API client per tracker account").
     """
     trackers: list[Tracker] = []
     for source in sources:

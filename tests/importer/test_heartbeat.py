@@ -8,6 +8,7 @@ is kept as the ping's log. The fake records each ping's path and body, and its r
 
 from __future__ import annotations
 
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -127,3 +128,43 @@ def test_with_fail_on_failed_rows_that_could_not_be_sent_still_fail_the_run(run_
     )
     assert run.exit_code == 1 and run.summary["failed"] == 1
     assert [path for path, _ in monitor.pings] == [f"{CHECK}/start", f"{CHECK}/fail"]
+
+
+def test_with_fail_on_failed_the_message_counts_only_the_rows_that_could_not_be_sent(run_import):
+    refused = CSV + "Employee,007,2016,24,StoreZero,40,extra\n"  # refused before anything is sent
+    run = run_import(
+        "-",
+        "--fail-on",
+        "failed",
+        "--retry-for",
+        "1",
+        stdin=refused,
+        env={"TIMESHEETS_API_URL": f"http://127.0.0.1:{free_port()}"},
+    )
+    assert run.exit_code == 1 and run.summary["failed"] == 1 and run.summary["rejected"] == 1
+    assert "1 rows could not be sent" in run.stderr
+
+
+def test_a_monitor_dripping_its_answer_cannot_hold_the_run(run_import, monkeypatch):
+    class Dripping(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Length", "400")
+            self.end_headers()
+            try:
+                for _ in range(400):
+                    self.wfile.write(b"O")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                pass  # the importer hung up, as it should
+
+    monkeypatch.setattr("importer.heartbeat.TIMEOUT", (1, 1))
+    server = LoopbackServer(Dripping)
+    try:
+        started = time.monotonic()
+        run = run_import("-", "--heartbeat-url", f"http://127.0.0.1:{server.port}{CHECK}", stdin=CSV)
+        assert run.exit_code == 0 and time.monotonic() - started < 10
+    finally:
+        server.stop()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import time
 from functools import partial
-from http.server import SimpleHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler
 
 import pytest
 
+from importer.deletions import Deletions
+from importer.formats import items_for
 from importer.sources import read_rows
+from importer.window import Window
 from scripts.servers import LoopbackServer
 from tests.support import SAMPLE_ENTRY
 
@@ -82,6 +87,55 @@ def test_an_http_source_that_fails_is_reported_as_a_row(pages):
     assert "404" in (row.error or "")
 
 
+def serve_page(pages: str, tmp_path, name: str, next_page: str | None) -> None:
+    page = {"results": [SAMPLE_ENTRY], "next": pages + next_page if next_page else None}
+    (tmp_path / name).write_text(json.dumps(page))
+
+
+@pytest.mark.parametrize("chain", [["loop"], ["a", "b"]], ids=["itself", "a-cycle"])
+def test_an_http_source_whose_next_leads_back_ends_with_a_row_error(pages, tmp_path, chain):
+    for name, following in zip(chain, chain[1:] + chain[:1], strict=True):
+        serve_page(pages, tmp_path, name, following)
+    rows = list(read_rows(pages + chain[0]))
+    assert [row.data for row in rows[:-1]] == [SAMPLE_ENTRY] * len(chain)
+    assert "a page already read" in (rows[-1].error or "")
+
+
+def test_an_http_source_of_more_pages_than_max_pages_ends_with_a_row_error(pages, tmp_path, monkeypatch):
+    monkeypatch.setattr("importer.limits.MAX_PAGES", 2)
+    for name, following in [("p0", "p1"), ("p1", "p2"), ("p2", None)]:
+        serve_page(pages, tmp_path, name, following)
+    rows = list(read_rows(pages + "p0"))
+    assert [row.data for row in rows[:-1]] == [SAMPLE_ENTRY] * 2
+    assert "over 2 pages" in (rows[-1].error or "")
+
+
+def test_an_http_array_over_the_page_limit_is_a_row_error(pages, monkeypatch):
+    monkeypatch.setattr("importer.limits.MAX_PAGE_BYTES", 100)
+    [row] = read_rows(pages + "array")
+    assert "over 100 bytes" in (row.error or "")
+
+
+def test_an_http_source_dripping_past_its_deadline_is_a_row_error(monkeypatch):
+    class Drip(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            for byte in json.dumps([SAMPLE_ENTRY]).encode():
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.05)
+
+    monkeypatch.setattr("importer.sources.URL_TIMEOUT", (0.5, 0.5))
+    server = LoopbackServer(Drip)
+    try:
+        started = time.monotonic()
+        [row] = read_rows(f"http://127.0.0.1:{server.port}/")
+        assert "deadline" in (row.error or "") and time.monotonic() - started < 5
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -108,3 +162,13 @@ def test_a_json_array_is_framed_alike_whatever_the_read_size(tmp_path, monkeypat
     assert rows[2].error == "The item is 182 characters long; at most 150 are read."
     assert rows[3].data == [[["deep"]]]
     assert (rows[4].line, rows[4].data) == (5, SAMPLE_ENTRY)
+
+
+def test_an_http_source_whose_next_loops_deletes_nothing(pages, tmp_path):
+    with open("tests/fixtures/toggl_detailed.csv", encoding="utf-8-sig") as export:
+        row = next(csv.DictReader(export))
+    (tmp_path / "toggl").write_text(json.dumps({"results": [row], "next": pages + "toggl"}))
+    deletions = Deletions(Window.from_options("2020-12-28", "2021-01-03"), pulled={})
+    list(items_for(read_rows(pages + "toggl"), "auto", deletions=deletions))
+    [request] = deletions.requests({})
+    assert request.prefix == "toggl:" and "could not be read to its end" in (request.blocked or "")

@@ -166,10 +166,13 @@ class Command(BaseCommand):
         heartbeat.finish(status, "\n".join([summary.line(), *filter(None, [problem]), *report.reasons()]))
         if problem is not None:
             raise CommandError(problem, returncode=EXIT_CONFIGURATION)
+        if status and options["fail_on"] == "failed":
+            # Refused rows are the sources' to fix and do not fail this run: not counted here.
+            raise CommandError(f"{summary.failed} rows could not be sent; see above.", returncode=status)
         if status:
             raise CommandError(
                 f"{summary.conflicts + summary.rejected + summary.failed} rows were not imported; see above.",
-                returncode=summary.exit_code,
+                returncode=status,
             )
 
 

@@ -1,0 +1,56 @@
+"""importer/http.py: what a session reads of an answer is bounded, redirects included."""
+
+from __future__ import annotations
+
+import time
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from importer.http import SameOriginSession, request
+from scripts.servers import LoopbackServer
+
+
+@pytest.fixture
+def dripping_redirect():
+    """A same-origin 302 whose body drips in a byte at a time for 20 s, then the page it names."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/final":
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"[]")
+                return
+            self.send_response(302)
+            self.send_header("Location", "/final")
+            self.send_header("Content-Length", "400")
+            self.end_headers()
+            try:
+                for _ in range(400):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                pass  # the client hung up: what it should do
+
+    server = LoopbackServer(Handler)
+    yield f"http://127.0.0.1:{server.port}/start"
+    server.stop()
+
+
+def test_a_redirects_body_is_not_read_so_it_cannot_hold_the_request(dripping_redirect):
+    started = time.monotonic()
+    with SameOriginSession() as session:
+        response = request(session, "GET", dripping_redirect, timeout=(1, 1))
+    assert response.content == b"[]" and response.history[0].status_code == 302
+    assert time.monotonic() - started < 5
+
+
+def test_an_unfollowed_redirect_is_answered_without_reading_its_body(dripping_redirect):
+    started = time.monotonic()
+    with SameOriginSession() as session:
+        response = request(session, "GET", dripping_redirect, timeout=(1, 1), allow_redirects=False)
+    assert response.status_code == 302 and response.headers["Location"] == "/final"
+    assert time.monotonic() - started < 5
