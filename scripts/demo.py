@@ -29,6 +29,8 @@ PORT_TEXT = os.getenv("DEMO_PORT", "8000")
 PORT = int(PORT_TEXT) if PORT_TEXT.isdigit() and 0 < int(PORT_TEXT) < 65536 else 0
 BASE_URL = f"http://{HOST}:{PORT}"
 SAMPLE = PROJECT_DIR / "samples" / "contractor-export.csv"
+# The import client's secret, for importing again into the demo's own data: owner-only.
+SECRET_FILE = Path(os.getenv("DEMO_SECRET_FILE", str(PROJECT_DIR / ".demo-import-client-secret")))
 CLIENT_NAME = "demo import job"
 # (username, name, user_type, user_id, manager): who signs in to the web app at /app/.
 PEOPLE = [
@@ -115,6 +117,26 @@ def run_import(client_id: str, client_secret: str) -> int:
     return subprocess.run(command, cwd=PROJECT_DIR, env=env, check=False).returncode
 
 
+def keep_secret(client_secret: str) -> None:
+    """The secret in a file only its owner reads, never on the screen."""
+    descriptor = os.open(SECRET_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an older file keeps its mode through O_CREAT
+    with os.fdopen(descriptor, "w") as file:
+        file.write(client_secret + "\n")
+
+
+def import_again(client_id: str) -> str:
+    secret_file = (
+        SECRET_FILE.relative_to(PROJECT_DIR) if SECRET_FILE.is_relative_to(PROJECT_DIR) else SECRET_FILE
+    )
+    return f"""
+  The import client is {client_id}; its secret is in {secret_file} (only you can read it).
+  Import into this demo's data again (unchanged rows stay unchanged):
+    TIMESHEETS_API_URL={BASE_URL} OAUTH_CLIENT_ID={client_id} OAUTH_CLIENT_SECRET_FILE={secret_file} \\
+      .venv/bin/python manage.py import_timesheets {SAMPLE.relative_to(PROJECT_DIR)}
+"""
+
+
 def links(admin_password: str, people: list[tuple[str, str, str]]) -> str:
     sign_ins = "".join(
         f"\n                  {role:<9} {username} / {password}" for username, password, role in people
@@ -143,6 +165,7 @@ def main() -> int:
         return 2
     setup_django()
     admin_password, client_id, client_secret = prepare_database()
+    keep_secret(client_secret)
     people = prepare_people()
     server = start_gunicorn(PORT, 2)
     try:
@@ -153,6 +176,7 @@ def main() -> int:
                 flush=True,
             )
             return status
+        print(import_again(client_id), flush=True)
         if os.getenv("DEMO_KEEP_SERVING", "1") == "0":
             print(
                 f"\nThe import is done and the server at {BASE_URL} has been stopped (DEMO_KEEP_SERVING=0)."
