@@ -73,6 +73,20 @@ def visible_across(browser, selector: str) -> bool:
     )
 
 
+def text_once_there(browser, selector: str, words: str) -> str:
+    """The text of `selector` once it holds `words`: a click that submits a form returns before
+    the next page is drawn, and the old page's elements go stale while it is read."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def found(driver) -> str | bool:
+        text = driver.find_element(By.CSS_SELECTOR, selector).text
+        return text if words in text else False
+
+    return str(WebDriverWait(browser, 10, ignored_exceptions=[WebDriverException]).until(found))
+
+
 def person_row(browser, user_id: str):
     from selenium.webdriver.common.by import By
 
@@ -137,9 +151,11 @@ def test_deleting_a_mixed_selection_deletes_the_pending_and_says_what_was_kept(
     staff_browser.find_element(By.ID, "action-toggle").click()
     Select(staff_browser.find_element(By.NAME, "action")).select_by_value("delete_pending_selected")
     staff_browser.find_element(By.CSS_SELECTOR, "button[name=index]").click()
-    assert "1 approved timesheet will be kept" in staff_browser.find_element(By.ID, "content-main").text
+    assert "1 approved timesheet will be kept" in text_once_there(
+        staff_browser, "#content-main", "will be kept"
+    )
     staff_browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    messages = staff_browser.find_element(By.CSS_SELECTOR, ".messagelist").text
+    messages = text_once_there(staff_browser, ".messagelist", "Deleted")
     screenshot(staff_browser, "admin-delete-mixed.png")
     assert "Deleted 2 pending timesheet(s)." in messages
     assert "Kept 1 approved timesheet(s), since an approved entry is a record of payment" in messages
