@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from . import export, rules, services
 from .admin_conflicts import ImportConflictAdmin  # noqa: F401 (registers the conflicts list)
 from .admin_filters import WeekRangeFilter
+from .admin_read_only import ReadOnlyAdminMixin
 from .admin_week import week_view
 from .admin_weekly import weekly_context
 from .creators import creator_names
@@ -261,7 +262,7 @@ class TimesheetAdmin(EntryHistoryMixin, admin.ModelAdmin):
 
 
 @admin.register(TimesheetEvent)
-class TimesheetEventAdmin(admin.ModelAdmin):
+class TimesheetEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail: read-only, since a record that can be edited records nothing."""
 
     list_display = ["at", "action", "entry", "who", "what_changed"]
@@ -297,12 +298,3 @@ class TimesheetEventAdmin(admin.ModelAdmin):
                 for change in describe(event.changes, getattr(event, "names", None))
             ),
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: TimesheetEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: TimesheetEvent | None = None) -> bool:
-        return False

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from .admin_read_only import ReadOnlyAdminMixin
 from .conflicts import ConflictClosed, conflict_accept, conflict_dismiss
 from .creators import creator_names
 from .models import ImportConflict, Timesheet
@@ -35,7 +36,7 @@ def _value(hours: Any, project: str, year: int, week: int) -> str:
 
 
 @admin.register(ImportConflict)
-class ImportConflictAdmin(admin.ModelAdmin):
+class ImportConflictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only rows; the decisions are the two actions, through the services."""
 
     list_display = ["entry", "approved_value", "tracker_value", "seen", "state"]
@@ -115,12 +116,3 @@ class ImportConflictAdmin(admin.ModelAdmin):
 
     def has_approve_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("timesheets.approve_timesheet")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: ImportConflict | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: ImportConflict | None = None) -> bool:
-        return False

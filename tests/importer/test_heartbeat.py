@@ -19,6 +19,8 @@ import pytest
 from scripts.servers import LoopbackServer, free_port
 from timesheets.models import Timesheet
 
+from ..support.servers import drip
+
 CHECK = "/ping/5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278"
 CSV = "user_type,user_id,year,week,project,hours\nEmployee,007,2016,24,StoreZero,40\n"
 
@@ -152,13 +154,7 @@ def test_a_monitor_dripping_its_answer_cannot_hold_the_run(run_import, monkeypat
             self.send_response(200)
             self.send_header("Content-Length", "400")
             self.end_headers()
-            try:
-                for _ in range(400):
-                    self.wfile.write(b"O")
-                    self.wfile.flush()
-                    time.sleep(0.05)
-            except OSError:
-                pass  # the importer hung up, as it should
+            drip(self.wfile, b"O")
 
     monkeypatch.setattr("importer.heartbeat.TIMEOUT", (1, 1))
     server = LoopbackServer(Dripping)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from importer import limits
-from scripts.fake_trackers import ACCOUNT, FakeTrackers
+from scripts.fake_trackers import ACCOUNT
 from scripts.servers import LoopbackServer
 from timesheets.models import Timesheet
 
@@ -62,13 +62,6 @@ def elsewhere():
     recorder = Recorder()
     yield recorder
     recorder.stop()
-
-
-@pytest.fixture
-def trackers():
-    fake = FakeTrackers()
-    yield fake
-    fake.stop()
 
 
 def pull(run_import, trackers, tool, *args, env=None):

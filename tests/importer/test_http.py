@@ -10,6 +10,8 @@ import pytest
 from importer.http import SameOriginSession, request
 from scripts.servers import LoopbackServer
 
+from ..support.servers import drip
+
 
 @pytest.fixture
 def dripping_redirect():
@@ -27,13 +29,7 @@ def dripping_redirect():
             self.send_header("Location", "/final")
             self.send_header("Content-Length", "400")
             self.end_headers()
-            try:
-                for _ in range(400):
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.05)
-            except OSError:
-                pass  # the client hung up: what it should do
+            drip(self.wfile, b"x")
 
     server = LoopbackServer(Handler)
     yield f"http://127.0.0.1:{server.port}/start"

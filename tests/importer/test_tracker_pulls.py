@@ -21,13 +21,6 @@ ALICE, BOB = "alice@example.com", "bob@example.com"
 
 
 @pytest.fixture
-def trackers():
-    fake = FakeTrackers()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def pull(run_import, trackers):
     """Runs the importer on one tool's account, with that tool's environment."""
 

@@ -6,10 +6,12 @@ import os
 import socket
 import subprocess
 import threading
+import time
+from typing import Any
 
 from scripts.servers import LoopbackServer, free_port, start_gunicorn
 
-__all__ = ["Gunicorn", "HangingProxy", "LoopbackServer", "SlowClients", "free_port"]
+__all__ = ["Gunicorn", "HangingProxy", "LoopbackServer", "SlowClients", "drip", "free_port"]
 
 
 class Gunicorn:
@@ -97,3 +99,15 @@ class SlowClients:
         self._thread.join(timeout=self.interval + 1)
         for connection in self.sockets:
             connection.close()
+
+
+def drip(wfile: Any, byte: bytes, count: int = 400, pause: float = 0.05) -> None:
+    """Writes `count` bytes one at a time, `pause` seconds apart (20 s by default): an answer
+    that never stalls long enough for a read timeout. A client that hangs up ends it."""
+    try:
+        for _ in range(count):
+            wfile.write(byte)
+            wfile.flush()
+            time.sleep(pause)
+    except OSError:
+        pass  # the client hung up, as it should
