@@ -15,11 +15,9 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.conf import settings as django_settings
 
 from issuer import conf as issuer_conf
-from issuer import crypto
 from issuer import keys as issuer_keys
 
 from ..samples import ALL_SCOPES
@@ -132,16 +130,9 @@ def hs256_token(claims: dict[str, Any], secret: bytes, header: dict[str, Any] | 
     return signing_input + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
 
 
-@functools.cache
-def _opened_key(kid: str, sealed: str) -> Any:
-    return load_pem_private_key(crypto.open_sealed(sealed).encode(), password=None)
-
-
 def embedded_token(*, client_id: str, scope: str, issuer: str) -> str:
     """A token as the embedded issuer's /oauth/token signs it (issuer/tokens.py), minted in process.
 
-    Opening a sealed key costs about 70 ms (cryptography checks the RSA key as it loads it); here
-    the opened key is kept per kid for the process, so a suite pays it once, not once a token.
     tests/issuer/test_minted_tokens.py holds these tokens to the endpoint's.
     """
     now = int(time.time())
@@ -158,6 +149,5 @@ def embedded_token(*, client_id: str, scope: str, issuer: str) -> str:
         "gty": "client-credentials",
     }
     signing_key = issuer_keys.current_signing_key()
-    private_key = _opened_key(signing_key.kid, signing_key.private_key_sealed)
     header = {"kid": signing_key.kid, "typ": "at+jwt"}
-    return jwt.encode(claims, private_key, algorithm=issuer_keys.ALGORITHM, headers=header)
+    return jwt.encode(claims, signing_key.private_key, algorithm=issuer_keys.ALGORITHM, headers=header)
