@@ -31,9 +31,9 @@ def timed_get(url: str, **kwargs) -> tuple[requests.Response, float]:
 
 
 def test_healthz_answers_within_a_second_while_200_slow_clients_hold_connections(server):
-    slow = SlowClients(server.port, 200, interval=1.0)
+    slow = SlowClients(server.port, 200, interval=0.5)
     try:
-        time.sleep(2.5)  # every connection has sent its request line and two header lines
+        time.sleep(1.25)  # every connection has sent its request line and two header lines
         latencies = []
         for _ in range(5):
             response, elapsed = timed_get(server.url + "/healthz")
