@@ -6,6 +6,7 @@ import gc
 import runpy
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 import requests
@@ -16,8 +17,12 @@ from tests.support.tokens import LocalIssuer
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Gunicorn]:
-    """The API on a SQLite file of its own; /healthz needs no tables."""
+def server(tmp_path_factory, hung_database_server_starting) -> Iterator[Gunicorn]:
+    """The API on a SQLite file of its own; /healthz needs no tables.
+
+    It sets the hung database's server starting too, so that that start, mostly waiting, runs
+    meanwhile.
+    """
     database = tmp_path_factory.mktemp("gunicorn") / "db.sqlite3"
     server = Gunicorn({"DATABASE_URL": f"sqlite:///{database}"})
     yield server
@@ -31,9 +36,9 @@ def timed_get(url: str, **kwargs) -> tuple[requests.Response, float]:
 
 
 def test_healthz_answers_within_a_second_while_200_slow_clients_hold_connections(server):
-    slow = SlowClients(server.port, 200, interval=1.0)
+    slow = SlowClients(server.port, 200, interval=0.5)
     try:
-        time.sleep(2.5)  # every connection has sent its request line and two header lines
+        time.sleep(1.25)  # every connection has sent its request line and two header lines
         latencies = []
         for _ in range(5):
             response, elapsed = timed_get(server.url + "/healthz")
@@ -59,17 +64,27 @@ def test_a_100_kb_token_is_refused_by_the_server_before_the_app(server, tally):
 
 
 @pytest.fixture(scope="module")
-def hung_database_server() -> Iterator[Gunicorn]:
-    """The API whose PostgreSQL sits behind a network that accepts and never answers."""
+def hung_database_server_starting() -> Iterator[Future[Gunicorn]]:
+    """The API whose PostgreSQL sits behind a network that accepts and never answers, started
+    on a thread of its own: a start that spends some 3 s waiting on that database (each
+    worker's start-up check of the signing keys, then the first /healthz) while other tests run.
+    """
     proxy = HangingProxy()
     env = {
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{proxy.port}/timesheets",
         "DATABASE_CONNECT_TIMEOUT": "2",
     }
-    server = Gunicorn(env, healthy=False)
-    yield server
-    server.stop()
+    with ThreadPoolExecutor(max_workers=1) as starter:
+        starting = starter.submit(Gunicorn, env, healthy=False)
+        yield starting
+    if starting.exception() is None:  # one that failed to start stopped itself
+        starting.result().stop()
     proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def hung_database_server(hung_database_server_starting: Future[Gunicorn]) -> Gunicorn:
+    return hung_database_server_starting.result()
 
 
 def test_healthz_answers_503_within_2_seconds_when_the_database_hangs(hung_database_server):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import runpy
 import subprocess
 import sys
+from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection
 from django.http import HttpResponse
 
@@ -23,11 +26,13 @@ PRODUCTION = {
 }
 
 
+# The project's own variables: a test's command sees none of this process's, only its own.
+PROJECT_VARIABLES = ("DJANGO_", "OAUTH_", "TIMESHEETS_", "AUTH0_")
+
+
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "OAUTH_", "TIMESHEETS_", "AUTH0_"))
+        name: value for name, value in os.environ.items() if not name.startswith(PROJECT_VARIABLES)
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -38,6 +43,22 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         timeout=60,
         check=False,
     )
+
+
+def read_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
+    """The server's settings module run afresh in this process, under the environment `manage`
+    gives a command: the names it defines, or the ImproperlyConfigured it refuses with, raised.
+
+    Settings are read from the environment once, when that module runs; every entry point
+    (manage.py, the WSGI module) runs it before anything else, and a refusal is its raise.
+    So a test of what it reads, or refuses, needs a fresh run of it, not a process of its own
+    (which spends a second starting Django for it).
+    """
+    for name in [name for name in os.environ if name.startswith(PROJECT_VARIABLES)]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(PROJECT_DIR / "timesheets_site" / "settings.py"))
 
 
 def test_production_settings_pass_the_deploy_checks():
@@ -51,11 +72,10 @@ def test_production_settings_pass_the_deploy_checks():
     assert result.returncode == 0, result.stderr
 
 
-def test_a_public_host_without_a_public_url_refuses_to_start():
+def test_a_public_host_without_a_public_url_refuses_to_start(monkeypatch):
     settings = {name: value for name, value in PRODUCTION.items() if name != "TIMESHEETS_PUBLIC_URL"}
-    result = manage("check", **settings)
-    assert result.returncode != 0
-    assert "TIMESHEETS_PUBLIC_URL is required" in result.stderr
+    with pytest.raises(ImproperlyConfigured, match="TIMESHEETS_PUBLIC_URL is required"):
+        read_settings(monkeypatch, **settings)
 
 
 def test_the_embedded_issuer_on_a_public_host_refuses_the_development_key_encryption_key():
@@ -73,10 +93,9 @@ def test_with_auth0_no_key_encryption_key_is_needed():
     assert result.returncode == 0, result.stderr
 
 
-def test_a_public_host_without_a_secret_key_refuses_to_start():
-    result = manage("check", DJANGO_ALLOWED_HOSTS="timesheets.abc.example")
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is required" in result.stderr
+def test_a_public_host_without_a_secret_key_refuses_to_start(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY is required"):
+        read_settings(monkeypatch, DJANGO_ALLOWED_HOSTS="timesheets.abc.example")
 
 
 def test_local_use_warns_about_the_development_key():
@@ -110,10 +129,9 @@ def test_which_command_lines_want_the_development_warnings(argv, wanted):
     assert development_warnings_wanted(argv) is wanted
 
 
-def test_hs256_without_its_secret_refuses_to_start():
-    result = manage("check", OAUTH_ALGORITHMS="RS256,HS256")
-    assert result.returncode != 0
-    assert "OAUTH_SIGNING_SECRET" in result.stderr
+def test_hs256_without_its_secret_refuses_to_start(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="OAUTH_SIGNING_SECRET"):
+        read_settings(monkeypatch, OAUTH_ALGORITHMS="RS256,HS256")
 
 
 @pytest.mark.django_db
@@ -139,21 +157,14 @@ def test_a_statement_over_the_timeout_is_answered_503(rf):
     assert response.status_code == 503
 
 
-POOL_SETTINGS = (
-    "from django.conf import settings; database = settings.DATABASES['default'];"
-    "print(database['OPTIONS'].get('pool', {}).get('max_size'), database['CONN_MAX_AGE'])"
-)
-
-
-def test_postgresql_threads_share_a_bounded_pool_of_connections():
+def test_postgresql_threads_share_a_bounded_pool_of_connections(monkeypatch):
     # 256 threads a worker, each with its own connection, passed PostgreSQL's max_connections.
-    result = manage(
-        "shell", "--no-imports", "-c", POOL_SETTINGS, DATABASE_URL="postgres://bench@127.0.0.1:5432/none"
-    )
-    assert result.stdout.split() == ["16", "0"], result.stderr
+    settings = read_settings(monkeypatch, DATABASE_URL="postgres://bench@127.0.0.1:5432/none")
+    database = settings["DATABASES"]["default"]
+    assert (database["OPTIONS"].get("pool", {}).get("max_size"), database["CONN_MAX_AGE"]) == (16, 0)
 
 
-def test_a_pool_size_of_0_keeps_a_connection_per_thread():
+def test_a_pool_size_of_0_keeps_a_connection_per_thread(monkeypatch):
     env = {"DATABASE_URL": "postgres://bench@127.0.0.1:5432/none", "DATABASE_POOL_SIZE": "0"}
-    result = manage("shell", "--no-imports", "-c", POOL_SETTINGS, **env)
-    assert result.stdout.split() == ["None", "60"], result.stderr
+    database = read_settings(monkeypatch, **env)["DATABASES"]["default"]
+    assert (database["OPTIONS"].get("pool", {}).get("max_size"), database["CONN_MAX_AGE"]) == (None, 60)
