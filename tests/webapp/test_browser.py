@@ -1,15 +1,15 @@
 """The employees' web app in a real Chromium: a person signs in, logs, corrects and deletes
 time at a phone's width; a manager approves at a laptop's; a short-lived token renews itself.
 
-One browser for the module (each test signs a new person in). Screenshots of every screen at
-both widths go to artifacts/; at each, nothing may scroll sideways.
+One browser for the session, reset before each test (tests/browsers.py); each test signs a
+new person in. Screenshots of every screen at both widths go to artifacts/; at each, nothing
+may scroll sideways.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,7 +26,7 @@ from people.models import Person, Role
 from timesheets.models import Timesheet
 from webapp.registration import web_client_register
 
-from ..browsers import LAPTOP, PHONE, scrolls_sideways, set_viewport, start_chromium
+from ..browsers import LAPTOP, PHONE, scrolls_sideways, set_viewport
 from ..factories import PASSPHRASE, PersonFactory, StaffUserFactory, TimesheetFactory
 from ..support import PROJECT_DIR
 
@@ -36,24 +36,14 @@ PASSWORD = PASSPHRASE  # every account the factories make signs in with it
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    driver = start_chromium()
-    yield driver
-    driver.quit()
-
-
 @pytest.fixture
-def browser(chromium, api) -> Any:
-    """The module's browser, with no cookie or storage left by the test before.
+def browser(browser: Any) -> Any:
+    """The session's browser, reset; the web app registered again.
 
     The web app is registered by `migrate`; the test before may have flushed the tables.
     """
     web_client_register()
-    chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
-    chromium.get(api.base_url + "/app/")
-    chromium.execute_script("localStorage.clear(); sessionStorage.clear();")
-    return chromium
+    return browser
 
 
 def person(username: str, user_id: str, role: str = Role.EMPLOYEE) -> Person:
