@@ -101,6 +101,19 @@ class SharedChromium:
                 driver.quit()
 
 
+def elements_now(driver: Any, by: str, selector: str, within: Any = None) -> list[Any]:
+    """The elements matching now, in `within` (an element) or the page, without the implicit wait.
+
+    For absence checks on a page already drawn: `find_elements` would otherwise wait the
+    whole implicit wait for an element that rightly never comes.
+    """
+    driver.implicitly_wait(0)
+    try:
+        return (within or driver).find_elements(by, selector)
+    finally:
+        driver.implicitly_wait(IMPLICIT_WAIT)
+
+
 def set_viewport(driver: Any, metrics: dict[str, Any]) -> None:
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
 

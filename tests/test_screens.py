@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 
 from timesheets.models import Timesheet
 
+from .browsers import elements_now
 from .factories import ApiClientFactory, TimesheetFactory
 from .support.paths import PROJECT_DIR
 
@@ -205,5 +206,5 @@ def test_the_client_form_shows_a_machine_client_and_no_secret(api, staff_browser
         "Updated",
     }
     assert "create:timesheets" in form.text  # its grant, inline
-    staff_browser.implicitly_wait(0)  # the page is loaded: an absent element is not worth waiting for
-    assert not form.find_elements(By.CSS_SELECTOR, "[name=client_secret], a.viewsitelink")
+    # The page is loaded: an absent element is not worth waiting for.
+    assert not elements_now(staff_browser, By.CSS_SELECTOR, "[name=client_secret], a.viewsitelink", form)
