@@ -64,7 +64,10 @@ def test_swagger_ui_authorizes_with_client_credentials_and_creates_a_timesheet(
     browser.find_element(By.CSS_SELECTOR, f"{operation} .try-out__btn").click()
     body = browser.find_element(By.CSS_SELECTOR, f"{operation} textarea.body-param__text")
     body.clear()
-    body.send_keys(json.dumps(SAMPLE_ENTRY))
+    body.click()  # the caret in the box
+    # Pasted, as one input: typed key by key, Swagger UI draws the operation again at each.
+    browser.execute_cdp_cmd("Input.insertText", {"text": json.dumps(SAMPLE_ENTRY)})
+    assert json.loads(body.get_attribute("value")) == SAMPLE_ENTRY
     browser.find_element(By.CSS_SELECTOR, f"{operation} .execute").click()
     status = wait.until(
         expected_conditions.presence_of_element_located(
