@@ -19,6 +19,9 @@ LAPTOP = {"width": 1366, "height": 900, "deviceScaleFactor": 1, "mobile": False}
 
 # Seconds a `find_element` waits for an element to appear: pages draw after `get` returns.
 IMPLICIT_WAIT = 10
+# Seconds between two looks of an explicit wait (WebDriverWait). Selenium's 0.5 s made a page
+# that answers in a tenth of a second cost half a second at each wait.
+POLL_SECONDS = 0.05
 
 
 def start_chromium() -> Any:

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from timesheets import export as export_module
 from timesheets.models import Timesheet
 
+from .browsers import POLL_SECONDS
 from .samples import SAMPLE_ENTRY
 from .support.paths import PROJECT_DIR
 
@@ -45,7 +46,7 @@ def test_swagger_ui_authorizes_with_client_credentials_and_creates_a_timesheet(
     from selenium.webdriver.support.ui import WebDriverWait
 
     client_id, client_secret = api_client("read:timesheets create:timesheets", name="docs")
-    wait = WebDriverWait(browser, 20)
+    wait = WebDriverWait(browser, 20, POLL_SECONDS)
     browser.get(api.base_url + "/api/docs/")
 
     wait.until(expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "button.authorize"))).click()

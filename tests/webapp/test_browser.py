@@ -28,7 +28,7 @@ from people.models import Person, Role
 from timesheets.models import Timesheet
 from webapp.registration import web_client_register
 
-from ..browsers import LAPTOP, PHONE, elements_now, scrolls_sideways, set_viewport
+from ..browsers import LAPTOP, PHONE, POLL_SECONDS, elements_now, scrolls_sideways, set_viewport
 from ..factories import PASSPHRASE, PersonFactory, StaffUserFactory, TimesheetFactory
 from ..support import PROJECT_DIR
 
@@ -103,7 +103,7 @@ def entry(
 def wait(driver: Any, condition: Any, timeout: float = 10) -> Any:
     # A list drawn again, or a page navigating away, while it is read leaves stale nodes
     # (Chromium may say so as "Node with given id does not belong to the document"): read again.
-    waiting = WebDriverWait(driver, timeout, ignored_exceptions=[WebDriverException])
+    waiting = WebDriverWait(driver, timeout, POLL_SECONDS, ignored_exceptions=[WebDriverException])
     try:
         return waiting.until(lambda _: condition())
     except TimeoutException:
