@@ -55,7 +55,11 @@ def start_chromium() -> Any:
 
 
 def reset(driver: Any, origin: str) -> None:
-    """Leaves `driver` as `start_chromium` gave it, for a test on the server at `origin`."""
+    """Leaves `driver` as `start_chromium` gave it, for a test on the server at `origin`.
+
+    All but the HTTP cache: it keeps only what the server lets it, static files that are the
+    same for every test, and it spares each test fetching them again.
+    """
     driver.get("about:blank")  # the last test's page stops talking to the server
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     # localStorage and sessionStorage (Chromium clears both as "local_storage"), IndexedDB,
