@@ -79,26 +79,24 @@ class SharedChromium:
 
     def fresh(self, origin: str) -> Any:
         """The Chromium, reset for a test on the server at `origin`."""
-        from selenium.common.exceptions import WebDriverException
-
         if self.driver is not None:
             try:
                 reset(self.driver, origin)
                 return self.driver
-            except WebDriverException:  # crashed, or a dialog left open: a new one
+            # A dialog left open, Chromium crashed (WebDriverException), chromedriver gone
+            # (a urllib3 error): a new one.
+            except Exception:
                 self.quit()
         self.driver = start_chromium()
         return self.driver
 
     def leave(self) -> None:
         """A blank page after a test, so the page it left sends nothing while the data is flushed."""
-        from selenium.common.exceptions import WebDriverException
-
         if self.driver is None:
             return
         try:
             self.driver.get("about:blank")
-        except WebDriverException:
+        except Exception:  # as in `fresh`: the next test starts another
             self.quit()
 
     def quit(self) -> None:
