@@ -1,7 +1,13 @@
-"""A headless Chromium driven by selenium, for the tests that need what only a browser shows."""
+"""A headless Chromium driven by selenium, for the tests that need what only a browser shows.
+
+Starting Chromium costs about a second of CPU, so the session keeps one (`SharedChromium`)
+and each test gets it back as new: no cookie, no web storage, no emulated screen or network
+left by the test before, and on a blank page.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from typing import Any
@@ -10,6 +16,12 @@ import pytest
 
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
 LAPTOP = {"width": 1366, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+
+# Seconds a `find_element` waits for an element to appear: pages draw after `get` returns.
+IMPLICIT_WAIT = 10
+# Seconds between two looks of an explicit wait (WebDriverWait). Selenium's 0.5 s made a page
+# that answers in a tenth of a second cost half a second at each wait.
+POLL_SECONDS = 0.05
 
 
 def start_chromium() -> Any:
@@ -38,8 +50,73 @@ def start_chromium() -> Any:
     ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-    driver.implicitly_wait(10)
+    driver.implicitly_wait(IMPLICIT_WAIT)
     return driver
+
+
+def reset(driver: Any, origin: str) -> None:
+    """Leaves `driver` as `start_chromium` gave it, for a test on the server at `origin`.
+
+    All but the HTTP cache: it keeps only what the server lets it, static files that are the
+    same for every test, and it spares each test fetching them again.
+    """
+    driver.get("about:blank")  # the last test's page stops talking to the server
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    # localStorage and sessionStorage (Chromium clears both as "local_storage"), IndexedDB,
+    # caches a script made, service workers.
+    driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.delete_network_conditions()  # chromedriver keeps them for the session, not the page
+    driver.implicitly_wait(IMPLICIT_WAIT)
+    driver.get_log("browser")  # read, and so emptied: a failure shows this test's console only
+
+
+class SharedChromium:
+    """One Chromium for the session, started on first use and started again should it die."""
+
+    def __init__(self) -> None:
+        self.driver: Any = None
+
+    def fresh(self, origin: str) -> Any:
+        """The Chromium, reset for a test on the server at `origin`."""
+        if self.driver is not None:
+            try:
+                reset(self.driver, origin)
+                return self.driver
+            # A dialog left open, Chromium crashed (WebDriverException), chromedriver gone
+            # (a urllib3 error): a new one.
+            except Exception:
+                self.quit()
+        self.driver = start_chromium()
+        return self.driver
+
+    def leave(self) -> None:
+        """A blank page after a test, so the page it left sends nothing while the data is flushed."""
+        if self.driver is None:
+            return
+        try:
+            self.driver.get("about:blank")
+        except Exception:  # as in `fresh`: the next test starts another
+            self.quit()
+
+    def quit(self) -> None:
+        driver, self.driver = self.driver, None
+        if driver is not None:
+            with contextlib.suppress(Exception):  # a Chromium that died has nothing to quit
+                driver.quit()
+
+
+def elements_now(driver: Any, by: str, selector: str, within: Any = None) -> list[Any]:
+    """The elements matching now, in `within` (an element) or the page, without the implicit wait.
+
+    For absence checks on a page already drawn: `find_elements` would otherwise wait the
+    whole implicit wait for an element that rightly never comes.
+    """
+    driver.implicitly_wait(0)
+    try:
+        return (within or driver).find_elements(by, selector)
+    finally:
+        driver.implicitly_wait(IMPLICIT_WAIT)
 
 
 def set_viewport(driver: Any, metrics: dict[str, Any]) -> None:

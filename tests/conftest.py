@@ -26,7 +26,7 @@ from issuer.models import SigningKey
 from timesheets import jwks
 from timesheets.models import Timesheet
 
-from .browsers import start_chromium
+from .browsers import SharedChromium
 from .factories import ApiClientFactory, TimesheetFactory
 from .samples import ALL_SCOPES, SAMPLE_ENTRY
 from .support.clients import Api, InProcessApi
@@ -255,8 +255,20 @@ def faulty_api(api: Api, importer_env) -> Iterator[FaultyProxy]:
 # --- A real browser ----------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session")
+def shared_chromium() -> Iterator[SharedChromium]:
+    """One Chromium for the session's browser tests: each start costs about a second of CPU."""
+    chromium = SharedChromium()
+    yield chromium
+    chromium.quit()
+
+
 @pytest.fixture
-def browser():
-    driver = start_chromium()
-    yield driver
-    driver.quit()
+def browser(shared_chromium: SharedChromium, api: Api) -> Iterator[Any]:
+    """The session's Chromium as new (no cookie, storage or emulation left), for the live server.
+
+    It asks for `api` so that it is put down first: the page it leaves is blanked before the
+    test's data is flushed.
+    """
+    yield shared_chromium.fresh(api.base_url)
+    shared_chromium.leave()

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from timesheets import export as export_module
 from timesheets.models import Timesheet
 
+from .browsers import POLL_SECONDS
 from .samples import SAMPLE_ENTRY
 from .support.paths import PROJECT_DIR
 
@@ -45,7 +46,7 @@ def test_swagger_ui_authorizes_with_client_credentials_and_creates_a_timesheet(
     from selenium.webdriver.support.ui import WebDriverWait
 
     client_id, client_secret = api_client("read:timesheets create:timesheets", name="docs")
-    wait = WebDriverWait(browser, 20)
+    wait = WebDriverWait(browser, 20, POLL_SECONDS)
     browser.get(api.base_url + "/api/docs/")
 
     wait.until(expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "button.authorize"))).click()
@@ -64,7 +65,10 @@ def test_swagger_ui_authorizes_with_client_credentials_and_creates_a_timesheet(
     browser.find_element(By.CSS_SELECTOR, f"{operation} .try-out__btn").click()
     body = browser.find_element(By.CSS_SELECTOR, f"{operation} textarea.body-param__text")
     body.clear()
-    body.send_keys(json.dumps(SAMPLE_ENTRY))
+    body.click()  # the caret in the box
+    # Pasted, as one input: typed key by key, Swagger UI draws the operation again at each.
+    browser.execute_cdp_cmd("Input.insertText", {"text": json.dumps(SAMPLE_ENTRY)})
+    assert json.loads(body.get_attribute("value")) == SAMPLE_ENTRY
     browser.find_element(By.CSS_SELECTOR, f"{operation} .execute").click()
     status = wait.until(
         expected_conditions.presence_of_element_located(

@@ -14,6 +14,7 @@ import pytest
 from timesheets.models import Timesheet, TimesheetEvent
 from timesheets.weeks import IsoWeek
 
+from .browsers import POLL_SECONDS
 from .factories import PersonFactory, TimesheetFactory
 from .test_screens import LAPTOP, screenshot, staff_browser  # noqa: F401 (a fixture)
 
@@ -84,7 +85,8 @@ def text_once_there(browser, selector: str, words: str) -> str:
         text = driver.find_element(By.CSS_SELECTOR, selector).text
         return text if words in text else False
 
-    return str(WebDriverWait(browser, 10, ignored_exceptions=[WebDriverException]).until(found))
+    waiting = WebDriverWait(browser, 10, POLL_SECONDS, ignored_exceptions=[WebDriverException])
+    return str(waiting.until(found))
 
 
 def person_row(browser, user_id: str):

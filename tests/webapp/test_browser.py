@@ -1,19 +1,20 @@
 """The employees' web app in a real Chromium: a person signs in, logs, corrects and deletes
 time at a phone's width; a manager approves at a laptop's; a short-lived token renews itself.
 
-One browser for the module (each test signs a new person in). Screenshots of every screen at
-both widths go to artifacts/; at each, nothing may scroll sideways.
+One browser for the session, reset before each test (tests/browsers.py); each test signs a
+new person in. Screenshots of every screen at both widths go to artifacts/; at each, nothing
+may scroll sideways.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import jwt
 import pytest
 from django.utils import timezone
 from oauth2_provider.models import get_refresh_token_model
@@ -22,11 +23,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from issuer import tokens as issuer_tokens
 from people.models import Person, Role
 from timesheets.models import Timesheet
 from webapp.registration import web_client_register
 
-from ..browsers import LAPTOP, PHONE, scrolls_sideways, set_viewport, start_chromium
+from ..browsers import LAPTOP, PHONE, POLL_SECONDS, elements_now, scrolls_sideways, set_viewport
 from ..factories import PASSPHRASE, PersonFactory, StaffUserFactory, TimesheetFactory
 from ..support import PROJECT_DIR
 
@@ -34,26 +36,38 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = PASSPHRASE  # every account the factories make signs in with it
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    driver = start_chromium()
-    yield driver
-    driver.quit()
+# A person's access token lifetime in the tests of what happens once it has expired: short,
+# for they wait it out.
+TOKEN_SECONDS = 2
 
 
 @pytest.fixture
-def browser(chromium, api) -> Any:
-    """The module's browser, with no cookie or storage left by the test before.
+def browser(browser: Any) -> Any:
+    """The session's browser, reset; the web app registered again.
 
     The web app is registered by `migrate`; the test before may have flushed the tables.
     """
     web_client_register()
-    chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
-    chromium.get(api.base_url + "/app/")
-    chromium.execute_script("localStorage.clear(); sessionStorage.clear();")
-    return chromium
+    return browser
+
+
+@pytest.fixture
+def access_tokens(monkeypatch) -> list[str]:
+    """Every access token the issuer signs during the test, oldest first.
+
+    The issuer stores only their checksums, and the page keeps its own to itself.
+    """
+    signed: list[str] = []
+    sign = issuer_tokens.sign
+
+    def sign_and_keep(claims: dict[str, Any], typ: str) -> str:
+        token = sign(claims, typ)
+        if typ == "at+jwt":
+            signed.append(token)
+        return token
+
+    monkeypatch.setattr(issuer_tokens, "sign", sign_and_keep)
+    return signed
 
 
 def person(username: str, user_id: str, role: str = Role.EMPLOYEE) -> Person:
@@ -89,7 +103,7 @@ def entry(
 def wait(driver: Any, condition: Any, timeout: float = 10) -> Any:
     # A list drawn again, or a page navigating away, while it is read leaves stale nodes
     # (Chromium may say so as "Node with given id does not belong to the document"): read again.
-    waiting = WebDriverWait(driver, timeout, ignored_exceptions=[WebDriverException])
+    waiting = WebDriverWait(driver, timeout, POLL_SECONDS, ignored_exceptions=[WebDriverException])
     try:
         return waiting.until(lambda _: condition())
     except TimeoutException:
@@ -152,6 +166,20 @@ def screens(driver: Any, name: str) -> None:
     set_viewport(driver, PHONE)
 
 
+def outlive_the_access_token(api: Any, access_tokens: list[str]) -> None:
+    """Waits until the page's access token has expired, and shows that it has: the API refuses it.
+
+    The page holds the newest token; it was issued before now. Its `exp` is at most
+    TOKEN_SECONDS after its issue (whole seconds), and the page means to renew it a quarter
+    of its lifetime earlier still: a little longer than TOKEN_SECONDS from now is past both,
+    so the page's next request must renew it first.
+    """
+    token = access_tokens[-1]
+    time.sleep(TOKEN_SECONDS + 0.2)
+    assert jwt.decode(token, options={"verify_signature": False})["exp"] <= time.time()
+    assert api.get("/me", token=token).status_code == 401
+
+
 def assert_no_token_kept(driver: Any) -> None:
     """Nothing in web storage, and no cookie but the sign-in page's own session."""
     local, session, cookie = driver.execute_script(
@@ -207,7 +235,8 @@ def test_an_employee_logs_corrects_and_deletes_time_on_a_phone(api, browser):
     row(browser, "entries", "Atlas").find_element(By.XPATH, ".//button[text()='Delete']").click()
     notice(browser, "message", "Deleted")
     assert not Timesheet.objects.filter(pk=added.pk).exists()
-    assert not browser.find_elements(By.XPATH, "//*[@id='entries']//li[contains(., 'Onboarding')]//button")
+    row(browser, "entries", "Onboarding")  # the week drawn again: an approved entry has no buttons
+    assert not elements_now(browser, By.XPATH, "//*[@id='entries']//li[contains(., 'Onboarding')]//button")
 
     assert_no_token_kept(browser)
     by_id(browser, "sign-out").click()
@@ -281,13 +310,14 @@ def test_a_manager_approves_an_employees_entry_but_not_their_own(api, browser):
     screens(browser, "manager-refused")
 
 
-def test_the_page_keeps_working_after_its_access_token_expires(api, browser, settings):
-    settings.OAUTH_PERSON_TOKEN_SECONDS = 5
+def test_the_page_keeps_working_after_its_access_token_expires(api, browser, settings, access_tokens):
+    settings.OAUTH_PERSON_TOKEN_SECONDS = TOKEN_SECONDS
     settings.OAUTH_LEEWAY = 0
     person("ann", "007")
     sign_in(browser, api.base_url, "ann")
     browser.execute_script("window.sameVisit = true")  # gone if the page were loaded again
-    time.sleep(6)
+    refresh_tokens = get_refresh_token_model().objects.count()
+    outlive_the_access_token(api, access_tokens)
 
     by_id(browser, "add-project").send_keys("Atlas")
     by_id(browser, "add-hours").send_keys("1", Keys.ENTER)
@@ -296,18 +326,21 @@ def test_the_page_keeps_working_after_its_access_token_expires(api, browser, set
     assert browser.execute_script("return window.sameVisit === true")
     assert "/accounts/login" not in browser.current_url
     assert get_refresh_token_model().objects.count() >= 2  # renewed: a new refresh token
+    assert get_refresh_token_model().objects.count() > refresh_tokens  # and renewed after it expired
     assert_no_token_kept(browser)
 
 
-def test_a_sign_in_that_cannot_be_renewed_starts_again_and_keeps_what_was_typed(api, browser, settings):
-    settings.OAUTH_PERSON_TOKEN_SECONDS = 5
+def test_a_sign_in_that_cannot_be_renewed_starts_again_and_keeps_what_was_typed(
+    api, browser, settings, access_tokens
+):
+    settings.OAUTH_PERSON_TOKEN_SECONDS = TOKEN_SECONDS
     settings.OAUTH_LEEWAY = 0
     person("ann", "007")
     sign_in(browser, api.base_url, "ann")
     by_id(browser, "add-project").send_keys("Atlas")
     by_id(browser, "add-hours").send_keys("2")
     get_refresh_token_model().objects.update(revoked=timezone.now())  # as if signed out elsewhere
-    time.sleep(6)
+    outlive_the_access_token(api, access_tokens)
 
     by_id(browser, "add-hours").send_keys(Keys.ENTER)
     notice(browser, "message", "signed in again")  # the sign-in page's session: no password asked
@@ -347,13 +380,13 @@ window.fetch = (url, options) => {
 """
 
 
-def test_a_busy_token_endpoint_is_said_as_busy_and_keeps_the_sign_in(api, browser, settings):
-    settings.OAUTH_PERSON_TOKEN_SECONDS = 5
+def test_a_busy_token_endpoint_is_said_as_busy_and_keeps_the_sign_in(api, browser, settings, access_tokens):
+    settings.OAUTH_PERSON_TOKEN_SECONDS = TOKEN_SECONDS
     settings.OAUTH_LEEWAY = 0
     person("ann", "007")
     sign_in(browser, api.base_url, "ann")
     browser.execute_script(BUSY_TOKEN_ENDPOINT)  # gone if the page were loaded again
-    time.sleep(6)
+    outlive_the_access_token(api, access_tokens)
 
     by_id(browser, "add-project").send_keys("Atlas")
     by_id(browser, "add-hours").send_keys("1", Keys.ENTER)
