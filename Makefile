@@ -12,13 +12,15 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 # Two workers, one a core: the suite waits on servers and subprocesses as much as it computes.
+# Each takes whole modules, so a module's shared server or browser starts once
+# (tests/conftest.py puts the slow modules first).
 TEST_WORKERS ?= 2
 
 # Python's bytecode cache stays on even where the environment turns it off
 # (PYTHONDONTWRITEBYTECODE): otherwise every test process, and every server or command a test
 # starts, compiles the project again, about 2 s of CPU each.
 test: $(BIN)/.installed
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(TEST_WORKERS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
