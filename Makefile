@@ -12,8 +12,7 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 # Two workers, one a core: the suite waits on servers and subprocesses as much as it computes.
-# Each takes whole modules, so a module's shared server or browser starts once
-# (tests/conftest.py puts the slow modules first).
+# Each takes whole modules, so a module's shared server or demo run starts once.
 TEST_WORKERS ?= 2
 
 # Python's bytecode cache stays on even where the environment turns it off

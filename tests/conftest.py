@@ -76,21 +76,6 @@ def pytest_testnodedown(node: Any, error: object) -> None:
         counts[1] += total
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Modules that start a server or a browser run first.
-
-    `make test` hands whole modules to two workers (`--dist loadfile`, so a module's shared
-    server or browser starts once). Handed out last, a slow module left one worker waiting on
-    the other at the end; first, the quick modules fill in behind it.
-    """
-    slow = {
-        item.path
-        for item in items
-        if "live_server" in getattr(item, "fixturenames", ()) or item.get_closest_marker("browser")
-    }
-    items.sort(key=lambda item: item.path not in slow)
-
-
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     for name, (held, total) in sorted(_tallies.items()):
         terminalreporter.write_line(f"{name}: {held}/{total}")
