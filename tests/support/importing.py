@@ -137,10 +137,12 @@ class FaultyProxy:
         self.down_after: int | None = None  # or once this many matching requests went through
         self.seen: list[float] = []  # arrival times of matching requests
         self.client_ports: list[int] = []  # the connection each matching request came on
+        self._stopped = threading.Event()
         self._server = LoopbackServer(self._handler())
         self.url = f"http://127.0.0.1:{self._server.port}"
 
     def stop(self) -> None:
+        self._stopped.set()  # a stalled answer ends with its test, not seconds into the next one
         self._server.stop()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -179,13 +181,20 @@ class FaultyProxy:
                 )
                 passed = {"Content-Type": upstream.headers.get("Content-Type", "application/json")}
                 if fault is not None and fault[0] == "stall":  # done upstream, answered too late
-                    time.sleep(fault[1])
+                    proxy._stopped.wait(fault[1])
+                    with contextlib.suppress(OSError):  # the client gave up on it, as it should
+                        self._answer(upstream.status_code, upstream.content, passed)
+                    return
                 self._answer(upstream.status_code, upstream.content, passed)
 
             def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
+                if self.close_connection:
+                    # The request asked to close: said, as gunicorn says it, else the client
+                    # may send its next request on this connection as it closes.
+                    self.send_header("Connection", "close")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
