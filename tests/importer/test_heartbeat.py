@@ -116,7 +116,7 @@ def test_with_fail_on_failed_refused_rows_are_reported_and_the_run_succeeds(run_
     assert [path for path, _ in monitor.pings] == [f"{CHECK}/start", CHECK]
 
 
-def test_with_fail_on_failed_rows_that_could_not_be_sent_still_fail_the_run(run_import, monitor):
+def test_with_fail_on_failed_rows_that_could_not_be_sent_still_fail_the_run(run_import, monitor, retry_clock):
     run = run_import(
         "-",
         "--heartbeat-url",
@@ -132,7 +132,7 @@ def test_with_fail_on_failed_rows_that_could_not_be_sent_still_fail_the_run(run_
     assert [path for path, _ in monitor.pings] == [f"{CHECK}/start", f"{CHECK}/fail"]
 
 
-def test_with_fail_on_failed_the_message_counts_only_the_rows_that_could_not_be_sent(run_import):
+def test_with_fail_on_failed_the_message_counts_only_the_rows_that_could_not_be_sent(run_import, retry_clock):
     refused = CSV + "Employee,007,2016,24,StoreZero,40,extra\n"  # refused before anything is sent
     run = run_import(
         "-",
