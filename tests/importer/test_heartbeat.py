@@ -156,11 +156,14 @@ def test_a_monitor_dripping_its_answer_cannot_hold_the_run(run_import, monkeypat
             self.end_headers()
             drip(self.wfile, b"O")
 
-    monkeypatch.setattr("importer.heartbeat.TIMEOUT", (1, 1))
+    # A ping's deadline is its connect and read timeouts: 0.5 s here, against 8 s in production.
+    monkeypatch.setattr("importer.heartbeat.TIMEOUT", (0.25, 0.25))
     server = LoopbackServer(Dripping)
     try:
         started = time.monotonic()
         run = run_import("-", "--heartbeat-url", f"http://127.0.0.1:{server.port}{CHECK}", stdin=CSV)
-        assert run.exit_code == 0 and time.monotonic() - started < 10
+        assert run.exit_code == 0 and time.monotonic() - started < 5
+        # Both pings ended at their deadline, not at a read's timeout: a byte came every 0.05 s.
+        assert run.stderr.count("failed: BodyLimit") == 2, run.stderr
     finally:
         server.stop()
