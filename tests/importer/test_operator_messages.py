@@ -103,10 +103,13 @@ def test_the_scope_is_read_from_the_jwt_when_the_token_answer_names_none():
 
 
 def test_log_lines_carry_utc_with_its_offset_whatever_the_machines_zone(run_import_process, rows_csv):
+    # A warning at once (the heartbeat URL), and no retry to wait out (--retry-for 0).
     run = run_import_process(
         rows_csv,
         "--retry-for",
-        "1",
+        "0",
+        "--heartbeat-url",
+        "ftp://monitor.example/ping",
         env={"TIMESHEETS_API_URL": f"http://127.0.0.1:{free_port()}", "TZ": "Asia/Tokyo"},
     )
     [warning] = lines_with(" WARNING ", run.stderr)
