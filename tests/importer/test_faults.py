@@ -24,12 +24,13 @@ def six_rows(tmp_path) -> str:
     return str(path)
 
 
-def test_429_and_503_with_retry_after_are_waited_out(run_import, six_rows, faulty_api):
+def test_429_and_503_with_retry_after_are_waited_out(run_import, six_rows, faulty_api, retry_clock):
     faulty_api.faults = [("status", (429, 1)), ("status", (503, 1))]
     run = run_import(six_rows)
     assert run.exit_code == 0, run.stderr
     assert run.summary["created"] == 6
-    first, second, third = faulty_api.seen
+    assert retry_clock.waits == [1, 1]
+    first, second, third = faulty_api.seen  # by the wall clock, which the waits moved on
     assert second - first >= 1 and third - second >= 1
 
 
@@ -41,14 +42,17 @@ def test_each_batch_goes_on_a_connection_of_its_own(run_import, six_rows, faulty
     assert len(set(faulty_api.client_ports)) == 3
 
 
-def test_a_dropped_connection_is_retried_without_doubling(run_import, six_rows, faulty_api):
+def test_a_dropped_connection_is_retried_without_doubling(run_import, six_rows, faulty_api, retry_clock):
     faulty_api.faults = [("drop", None)]
     run = run_import(six_rows)
+    assert len(retry_clock.waits) == 1  # the backoff before the one retry
     assert run.exit_code == 0, run.stderr
     assert Timesheet.objects.count() == 6
 
 
-def test_the_api_down_mid_run_then_up_ends_with_every_entry_once(run_import, six_rows, faulty_api, tmp_path):
+def test_the_api_down_mid_run_then_up_ends_with_every_entry_once(
+    run_import, six_rows, faulty_api, tmp_path, retry_clock
+):
     faulty_api.down_after = 1  # the first batch goes through, then the API is gone
     rejects = tmp_path / "rejects.jsonl"
     first = run_import(six_rows, "--batch-size", "2", "--retry-for", "1", "--rejects", str(rejects))
@@ -77,8 +81,9 @@ def test_a_malformed_answer_fails_the_batch_and_a_rerun_completes(run_import, si
     assert Timesheet.objects.count() == 6
 
 
-def test_the_token_endpoint_down_fails_the_rows_and_sends_nothing(run_import, six_rows):
+def test_the_token_endpoint_down_fails_the_rows_and_sends_nothing(run_import, six_rows, retry_clock):
     run = run_import(six_rows, "--retry-for", "1", env={"OAUTH_TOKEN_URL": "http://127.0.0.1:9/oauth/token"})
+    assert retry_clock.waits and sum(retry_clock.waits) <= 1  # retried, for --retry-for and no longer
     assert run.exit_code == 1
     assert run.summary["failed"] == 6
     assert "No access token" in run.stderr
@@ -112,10 +117,11 @@ def test_a_run_gives_up_while_another_holds_the_lock(run_import, six_rows, impor
 
 
 def test_a_storm_of_429s_beyond_the_retry_time_fails_cleanly_and_a_rerun_completes(
-    run_import, six_rows, faulty_api
+    run_import, six_rows, faulty_api, retry_clock
 ):
     faulty_api.faults = [("status", (429, 1))] * 50
     first = run_import(six_rows, "--retry-for", "3")
+    assert retry_clock.waits == [1, 1]  # a third wait would end past --retry-for: it gives up instead
     assert first.exit_code == 1
     assert first.summary["failed"] == 6
     assert "HTTP 429" in first.stderr
@@ -125,19 +131,21 @@ def test_a_storm_of_429s_beyond_the_retry_time_fails_cleanly_and_a_rerun_complet
     assert second.exit_code == 0 and second.summary["created"] == 6
 
 
-def test_a_timeout_is_retried_and_nothing_is_doubled(run_import, six_rows, faulty_api):
+def test_a_timeout_is_retried_and_nothing_is_doubled(run_import, six_rows, faulty_api, retry_clock):
     faulty_api.faults = [("stall", 3)]  # the API writes the batch, but answers too late
     run = run_import(six_rows, "--timeout", "1")
+    assert len(retry_clock.waits) == 1  # the backoff before the one retry
     assert run.exit_code == 0, run.stderr
     assert run.summary["unchanged"] == 6  # the retry finds the rows the timed-out request wrote
     assert Timesheet.objects.count() == 6
 
 
-def test_a_token_expiring_mid_run_is_replaced(run_import, six_rows, faulty_api, settings):
+def test_a_token_expiring_mid_run_is_replaced(run_import, six_rows, faulty_api, settings, retry_clock):
     settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "ACCESS_TOKEN_EXPIRE_SECONDS": 2}
     settings.OAUTH_LEEWAY = 0
     faulty_api.faults = [None, ("status", (503, 3))]  # the second batch waits past the expiry
     run = run_import(six_rows, "--batch-size", "2")
+    assert retry_clock.waits == [3]  # and the API's clock moved on with it
     assert run.exit_code == 0, run.stderr
     assert run.summary["created"] == 6
     assert get_access_token_model().objects.count() >= 2

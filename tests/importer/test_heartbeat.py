@@ -116,7 +116,7 @@ def test_with_fail_on_failed_refused_rows_are_reported_and_the_run_succeeds(run_
     assert [path for path, _ in monitor.pings] == [f"{CHECK}/start", CHECK]
 
 
-def test_with_fail_on_failed_rows_that_could_not_be_sent_still_fail_the_run(run_import, monitor):
+def test_with_fail_on_failed_rows_that_could_not_be_sent_still_fail_the_run(run_import, monitor, retry_clock):
     run = run_import(
         "-",
         "--heartbeat-url",
@@ -132,7 +132,7 @@ def test_with_fail_on_failed_rows_that_could_not_be_sent_still_fail_the_run(run_
     assert [path for path, _ in monitor.pings] == [f"{CHECK}/start", f"{CHECK}/fail"]
 
 
-def test_with_fail_on_failed_the_message_counts_only_the_rows_that_could_not_be_sent(run_import):
+def test_with_fail_on_failed_the_message_counts_only_the_rows_that_could_not_be_sent(run_import, retry_clock):
     refused = CSV + "Employee,007,2016,24,StoreZero,40,extra\n"  # refused before anything is sent
     run = run_import(
         "-",
@@ -156,11 +156,14 @@ def test_a_monitor_dripping_its_answer_cannot_hold_the_run(run_import, monkeypat
             self.end_headers()
             drip(self.wfile, b"O")
 
-    monkeypatch.setattr("importer.heartbeat.TIMEOUT", (1, 1))
+    # A ping's deadline is its connect and read timeouts: 0.5 s here, against 8 s in production.
+    monkeypatch.setattr("importer.heartbeat.TIMEOUT", (0.25, 0.25))
     server = LoopbackServer(Dripping)
     try:
         started = time.monotonic()
         run = run_import("-", "--heartbeat-url", f"http://127.0.0.1:{server.port}{CHECK}", stdin=CSV)
-        assert run.exit_code == 0 and time.monotonic() - started < 10
+        assert run.exit_code == 0 and time.monotonic() - started < 5
+        # Both pings ended at their deadline, not at a read's timeout: a byte came every 0.05 s.
+        assert run.stderr.count("failed: BodyLimit") == 2, run.stderr
     finally:
         server.stop()

@@ -192,13 +192,15 @@ def test_a_200_mb_clockify_page_is_cut_at_the_limit_in_bounded_memory(run_import
     assert run.peak_rss_mb < 150, run.peak_rss_mb
 
 
-def test_a_slow_drip_answer_ends_at_the_requests_deadline(run_import, trackers):
+def test_a_slow_drip_answer_ends_at_the_requests_deadline(run_import, trackers, monkeypatch):
     trackers.add("clockify", ALICE, "Atlas", "2024-03-05T09:00:00+00:00", 1)
-    trackers.padding = 100_000
-    trackers.drip = 0.01  # 1,000 s for the page
+    trackers.padding = 2_000
+    trackers.drip = 0.01  # over 20 s for the page, a byte well within each read's --timeout
+    # The deadline is the connect timeout and --timeout: 0.75 s here, against 65 s by default.
+    monkeypatch.setattr("importer.client.CONNECT_TIMEOUT", 0.25)
     started = time.monotonic()
-    run = pull(run_import, trackers, "clockify", "--timeout", "2", "--retry-for", "1")
-    assert time.monotonic() - started < 30
+    run = pull(run_import, trackers, "clockify", "--timeout", "0.5", "--retry-for", "1")
+    assert time.monotonic() - started < 5
     assert run.exit_code == 1 and run.summary["failed"] >= 1
     assert "did not finish its answer within the request's deadline" in run.stderr
 

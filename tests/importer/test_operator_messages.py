@@ -28,10 +28,13 @@ def lines_with(text: str, stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if text in line]
 
 
-def test_an_unreachable_api_is_one_line_saying_what_to_check_and_one_when_giving_up(run_import, rows_csv):
+def test_an_unreachable_api_is_one_line_saying_what_to_check_and_one_when_giving_up(
+    run_import, rows_csv, retry_clock
+):
     run = run_import(
         rows_csv, "--retry-for", "2", env={"TIMESHEETS_API_URL": f"http://127.0.0.1:{free_port()}"}
     )
+    assert retry_clock.waits and sum(retry_clock.waits) <= 2  # retried, for --retry-for and no longer
     assert run.exit_code == 1 and run.summary["failed"] == 18
     [first] = lines_with(" WARNING ", run.stderr)
     assert "/oauth/token: ConnectionError (is the API running? check TIMESHEETS_API_URL)" in first
@@ -100,10 +103,13 @@ def test_the_scope_is_read_from_the_jwt_when_the_token_answer_names_none():
 
 
 def test_log_lines_carry_utc_with_its_offset_whatever_the_machines_zone(run_import_process, rows_csv):
+    # A warning at once (the heartbeat URL), and no retry to wait out (--retry-for 0).
     run = run_import_process(
         rows_csv,
         "--retry-for",
-        "1",
+        "0",
+        "--heartbeat-url",
+        "ftp://monitor.example/ping",
         env={"TIMESHEETS_API_URL": f"http://127.0.0.1:{free_port()}", "TZ": "Asia/Tokyo"},
     )
     [warning] = lines_with(" WARNING ", run.stderr)

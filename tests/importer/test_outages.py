@@ -60,7 +60,7 @@ def test_a_413_splits_the_batch_and_sends_it_in_halves(run_import, rows_csv, fau
     assert len(faulty_api.seen) == 3
 
 
-def test_the_api_down_for_50000_rows_is_a_few_log_lines(run_import, rows_csv, faulty_api):
+def test_the_api_down_for_50000_rows_is_a_few_log_lines(run_import, rows_csv, faulty_api, retry_clock):
     faulty_api.down = True
     run = run_import(rows_csv(50_000), "--retry-for", "1")
     assert run.exit_code == 1
@@ -68,7 +68,9 @@ def test_the_api_down_for_50000_rows_is_a_few_log_lines(run_import, rows_csv, fa
     assert len(run.stderr.splitlines()) < 25, run.stderr
 
 
-def test_failed_rows_go_to_the_rejects_file_not_to_standard_error(run_import, rows_csv, faulty_api, tmp_path):
+def test_failed_rows_go_to_the_rejects_file_not_to_standard_error(
+    run_import, rows_csv, faulty_api, tmp_path, retry_clock
+):
     faulty_api.down = True
     rejects = tmp_path / "rejects.jsonl"
     run = run_import(rows_csv(1200), "--retry-for", "1", "--rejects", str(rejects))

@@ -126,12 +126,12 @@ def test_an_http_source_dripping_past_its_deadline_is_a_row_error(monkeypatch):
                 self.wfile.flush()
                 time.sleep(0.05)
 
-    monkeypatch.setattr("importer.sources.URL_TIMEOUT", (0.5, 0.5))
+    monkeypatch.setattr("importer.sources.URL_TIMEOUT", (0.25, 0.25))
     server = LoopbackServer(Drip)
     try:
         started = time.monotonic()
         [row] = read_rows(f"http://127.0.0.1:{server.port}/")
-        assert "deadline" in (row.error or "") and time.monotonic() - started < 5
+        assert "deadline" in (row.error or "") and time.monotonic() - started < 2.5
     finally:
         server.stop()
 

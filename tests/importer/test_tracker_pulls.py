@@ -117,18 +117,22 @@ def test_an_approved_week_gone_from_the_tracker_stays_as_a_conflict(pull, tracke
 
 
 @pytest.mark.parametrize("tool", TOOLS)
-def test_rate_limits_with_and_without_retry_after_are_waited_out(pull, trackers, tool):
+def test_rate_limits_with_and_without_retry_after_are_waited_out(pull, trackers, tool, retry_clock):
     seed(trackers, tool)
     trackers.faults[tool] = [(429, "0"), (429, None), (429, "1"), (429, None), (429, "0"), (503, "0")]
     run = pull(tool)
     assert run.exit_code == 0, run.stderr
     assert run.summary["created"] == 5
     assert trackers.requests[tool] > 6
+    # Retry-After is waited as asked; without it, the backoff of that attempt (0.5 s * 2**attempt at most).
+    zero, backoff_1, one, backoff_3, zero_again, after_503 = retry_clock.waits
+    assert (zero, one, zero_again, after_503) == (0, 1, 0, 0)
+    assert 0 <= backoff_1 <= 1 and 0 <= backoff_3 <= 4
 
 
 @pytest.mark.parametrize(("tool", "page_size"), [("toggl", 50), ("clockify", 1000), ("harvest", 2000)])
 def test_a_pull_failing_on_page_two_deletes_nothing_and_counts_as_failed(
-    pull, trackers, tool, page_size, tmp_path
+    pull, trackers, tool, page_size, tmp_path, retry_clock
 ):
     for number in range(page_size + 10):
         trackers.add(tool, f"p{number}@example.com", "Atlas", "2024-03-05T09:00:00+00:00", 1)
@@ -140,6 +144,7 @@ def test_a_pull_failing_on_page_two_deletes_nothing_and_counts_as_failed(
     native.write_text("user_type,user_id,year,week,project,hours\nEmployee,e-1,2024,10,Atlas,8\n")
 
     run = pull(tool, "--retry-for", "2", before=(str(native),))
+    assert retry_clock.waits  # page two was retried before the pull gave up
     assert run.exit_code == 1
     assert run.summary["deleted"] == 0 and run.summary["failed"] >= 1
     assert run.summary["created"] == 1  # the other source still went through

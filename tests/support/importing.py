@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -121,6 +122,36 @@ def run_import_in_process(args: list[str], *, env: dict[str, str], stdin: str | 
     return ImportRun(int(exit_code or 0), stdout.getvalue(), stderr.getvalue())
 
 
+class RetryClock:
+    """Stands in for the `time` module of importer/client.py, whose send() sleeps between
+    attempts (Retry-After, or its backoff) and gives up past --retry-for by time.monotonic().
+
+    A sleep here waits for nothing: it records the wait in `waits` and moves on at once this
+    clock's monotonic() and, through `shift` (time_machine's), the process's wall clock, which
+    the live API's token expiry and the importer's token cache read. A test asserts on the
+    waits asked for, not on how long it took. Waits of threads sleeping side by side add up:
+    this clock runs ahead of a real one, never behind it.
+    """
+
+    def __init__(self, shift: Callable[[float], None]) -> None:
+        self.waits: list[float] = []
+        self._shift = shift
+        self._ahead = 0.0
+        self._lock = threading.Lock()
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.waits.append(seconds)
+            self._ahead += seconds
+            self._shift(seconds)
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self._ahead
+
+    def time(self) -> float:
+        return time.time()  # time_machine's, shifted with every sleep
+
+
 class FaultyProxy:
     """A reverse proxy on loopback in front of the live API that can fail on cue.
 
@@ -135,12 +166,15 @@ class FaultyProxy:
         self.faults: list[tuple[str, Any]] = []  # consumed one per matching request
         self.down = False  # every matching request is dropped while set
         self.down_after: int | None = None  # or once this many matching requests went through
-        self.seen: list[float] = []  # arrival times of matching requests
+        # Arrival times of matching requests, by the wall clock, which a RetryClock moves on.
+        self.seen: list[float] = []
         self.client_ports: list[int] = []  # the connection each matching request came on
+        self._stopped = threading.Event()
         self._server = LoopbackServer(self._handler())
         self.url = f"http://127.0.0.1:{self._server.port}"
 
     def stop(self) -> None:
+        self._stopped.set()  # a stalled answer ends with its test, not seconds into the next one
         self._server.stop()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -153,7 +187,7 @@ class FaultyProxy:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 fault = None
                 if self.path.startswith(proxy.path):
-                    proxy.seen.append(time.monotonic())
+                    proxy.seen.append(time.time())
                     proxy.client_ports.append(self.client_address[1])
                     fault = proxy.faults.pop(0) if proxy.faults else None
                     if proxy.down_after is not None and len(proxy.seen) > proxy.down_after:
@@ -179,13 +213,20 @@ class FaultyProxy:
                 )
                 passed = {"Content-Type": upstream.headers.get("Content-Type", "application/json")}
                 if fault is not None and fault[0] == "stall":  # done upstream, answered too late
-                    time.sleep(fault[1])
+                    proxy._stopped.wait(fault[1])
+                    with contextlib.suppress(OSError):  # the client gave up on it, as it should
+                        self._answer(upstream.status_code, upstream.content, passed)
+                    return
                 self._answer(upstream.status_code, upstream.content, passed)
 
             def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
+                if self.close_connection:
+                    # The request asked to close: said, as gunicorn says it, else the client
+                    # may send its next request on this connection as it closes.
+                    self.send_header("Connection", "close")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
