@@ -12,14 +12,16 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 # Two workers, one a core: the suite waits on servers and subprocesses as much as it computes.
-# Each takes whole modules, so a module's shared server or demo run starts once.
+# Tests are handed out one by one in pytest-django's order (rolled-back tests before the live
+# server's, which empty the tables `migrate` filled); a module marked `xdist_group` goes whole
+# to one worker, so its shared server or demo run starts once.
 TEST_WORKERS ?= 2
 
 # Python's bytecode cache stays on even where the environment turns it off
 # (PYTHONDONTWRITEBYTECODE): otherwise every test process, and every server or command a test
 # starts, compiles the project again, about 2 s of CPU each.
 test: $(BIN)/.installed
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -15,6 +15,8 @@ from scripts.servers import free_port
 
 from .support.paths import PROJECT_DIR
 
+pytestmark = pytest.mark.xdist_group("demo")  # one worker: the module's fixtures start once
+
 
 @dataclass(frozen=True)
 class DemoRun:

@@ -15,6 +15,8 @@ from tests.support.paths import PROJECT_DIR
 from tests.support.servers import Gunicorn, HangingProxy, SlowClients
 from tests.support.tokens import LocalIssuer
 
+pytestmark = pytest.mark.xdist_group("gunicorn")  # one worker: the module's fixtures start once
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, hung_database_server_starting) -> Iterator[Gunicorn]:

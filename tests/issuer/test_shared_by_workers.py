@@ -17,6 +17,8 @@ import requests
 
 from tests.support import PROJECT_DIR, Gunicorn
 
+pytestmark = pytest.mark.xdist_group("shared-by-workers")  # one worker: the module's fixtures start once
+
 LIMIT = 5
 
 
