@@ -163,7 +163,7 @@ def test_a_monitor_dripping_its_answer_cannot_hold_the_run(run_import, monkeypat
         started = time.monotonic()
         run = run_import("-", "--heartbeat-url", f"http://127.0.0.1:{server.port}{CHECK}", stdin=CSV)
         assert run.exit_code == 0 and time.monotonic() - started < 5
-        # Both pings ended at their deadline, not at a read's timeout: a byte came every 0.05 s.
+        # Both pings ended at their deadline, not at a read's timeout: a byte came every 0.02 s.
         assert run.stderr.count("failed: BodyLimit") == 2, run.stderr
     finally:
         server.stop()

@@ -124,7 +124,7 @@ def test_an_http_source_dripping_past_its_deadline_is_a_row_error(monkeypatch):
             for byte in json.dumps([SAMPLE_ENTRY]).encode():
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
-                time.sleep(0.05)
+                time.sleep(0.02)
 
     monkeypatch.setattr("importer.sources.URL_TIMEOUT", (0.25, 0.25))
     server = LoopbackServer(Drip)

@@ -101,9 +101,11 @@ class SlowClients:
             connection.close()
 
 
-def drip(wfile: Any, byte: bytes, count: int = 400, pause: float = 0.05) -> None:
-    """Writes `count` bytes one at a time, `pause` seconds apart (20 s by default): an answer
-    that never stalls long enough for a read timeout. A client that hangs up ends it."""
+def drip(wfile: Any, byte: bytes, count: int = 400, pause: float = 0.02) -> None:
+    """Writes `count` bytes one at a time, `pause` seconds apart (8 s by default): an answer
+    that never stalls long enough for a read timeout (the tests' shortest is 0.25 s, so a
+    thread held up for a tenth of a second on a busy machine still counts as dripping). A
+    client that hangs up ends it."""
     try:
         for _ in range(count):
             wfile.write(byte)
