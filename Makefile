@@ -14,7 +14,7 @@ $(BIN)/.installed: requirements.txt
 # Two workers, one a core: the suite waits on servers and subprocesses as much as it computes.
 # Tests are handed out one by one in pytest-django's order (rolled-back tests before the live
 # server's, which empty the tables `migrate` filled); a module marked `xdist_group` goes whole
-# to one worker, so its shared server or demo run starts once.
+# to one worker, so its shared server or demo run starts once (xdist hands those out first).
 TEST_WORKERS ?= 2
 
 # Python's bytecode cache stays on even where the environment turns it off
