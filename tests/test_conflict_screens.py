@@ -10,7 +10,7 @@ import pytest
 from timesheets.models import ImportConflict, Timesheet
 
 from .factories import TimesheetFactory
-from .test_payroll_screens import on_phone, scrolls_sideways, visible_across
+from .test_payroll_screens import on_phone, scrolls_sideways, text_once_there, visible_across
 from .test_screens import screenshot, staff_browser  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -54,6 +54,6 @@ def test_a_clerk_accepts_a_conflict_on_a_phone(api, staff_browser, conflict):  #
     staff_browser.find_element(By.CSS_SELECTOR, "input.action-select").click()
     Select(staff_browser.find_element(By.NAME, "action")).select_by_value("accept_selected")
     staff_browser.find_element(By.CSS_SELECTOR, "button[name=index]").click()
-    assert "Accepted 1 conflict(s)." in staff_browser.find_element(By.CSS_SELECTOR, ".messagelist").text
+    assert "Accepted 1 conflict(s)." in text_once_there(staff_browser, ".messagelist", "Accepted")
     entry = Timesheet.objects.get()
     assert (entry.hours, entry.approved) == (Decimal("7.50"), False)

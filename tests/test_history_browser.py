@@ -36,7 +36,7 @@ def test_staff_see_who_changed_an_entry_by_name_and_what_changed(api, browser, r
     browser.find_element(By.NAME, "username").send_keys("payroll")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    browser.find_element(By.ID, "site-name")  # waits for the admin index
+    browser.find_element(By.ID, "user-tools")  # the admin index: the sign-in page has no user tools
 
     browser.get(f"{api.base_url}/admin/timesheets/timesheet/{entry_id}/change/")
     browser.find_element(By.CSS_SELECTOR, "a.historylink").click()  # the entry page's "History"

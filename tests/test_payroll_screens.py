@@ -100,7 +100,7 @@ def test_a_clerk_approves_a_persons_week(api, staff_browser, team):  # noqa: F81
     from selenium.webdriver.common.by import By
 
     person_row(staff_browser, "007").find_element(By.CSS_SELECTOR, "button[value=approve]").click()
-    assert "approved 2 entries" in staff_browser.find_element(By.CSS_SELECTOR, ".messagelist").text
+    assert "approved 2 entries" in text_once_there(staff_browser, ".messagelist", "approved")
     assert person_row(staff_browser, "007").find_element(By.CSS_SELECTOR, ".state").text == "Approved"
     assert Timesheet.objects.filter(user_id="007", approved=True).count() == 2
 
@@ -112,8 +112,8 @@ def test_a_clerk_sends_a_week_back_with_a_comment(api, staff_browser, team):  # 
     row = person_row(staff_browser, "007")
     row.find_element(By.NAME, "comment").send_keys("Atlas belongs to last week")
     row.find_element(By.CSS_SELECTOR, "button[value=send_back]").click()
-    state = person_row(staff_browser, "007").find_element(By.CSS_SELECTOR, ".state").text
-    assert state.startswith("Sent back") and "Atlas belongs to last week" in state
+    state = text_once_there(staff_browser, "#person-employee007 .state", "Atlas belongs to last week")
+    assert state.startswith("Sent back")
     assert TimesheetEvent.objects.filter(action="sent_back").count() == 2
 
 
