@@ -33,6 +33,8 @@ def read_within(response: requests.Response, deadline: float, max_bytes: int) ->
     (time.monotonic()); afterwards .json() and .text read it as usual."""
     if response._content_consumed:  # type: ignore[attr-defined]
         return response.content  # read already, or a redirect left unread (importer/http.py)
+    # urllib3 puts the connection back in its pool as the last byte is read: kept for below.
+    connection = getattr(response.raw, "connection", None)
     chunks: list[bytes] = []
     size = 0
     try:
@@ -54,5 +56,11 @@ def read_within(response: requests.Response, deadline: float, max_bytes: int) ->
     # connection goes back to the pool on close(), for the next request.
     response._content = body
     response._content_consumed = True  # type: ignore[attr-defined]
+    if connection is not None and response.request.headers.get("Connection", "").lower() == "close":
+        # Asked to close, so no further request may go on it (RFC 9112 §9.6), but urllib3
+        # heeds only the server's word. A server that closes without saying so would meet the
+        # next request half-way: a ConnectionError, and a retry after a backoff. Closed here,
+        # the pooled connection opens a new socket for the next request.
+        connection.close()
     response.close()
     return body

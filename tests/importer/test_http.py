@@ -50,3 +50,38 @@ def test_an_unfollowed_redirect_is_answered_without_reading_its_body(dripping_re
         response = request(session, "GET", dripping_redirect, timeout=(1, 1), allow_redirects=False)
     assert response.status_code == 302 and response.headers["Location"] == "/final"
     assert time.monotonic() - started < 5
+
+
+def test_a_connection_the_client_asked_to_close_carries_no_further_request():
+    """RFC 9112 §9.6: a client that sent `Connection: close` sends nothing more on that
+    connection. This server closes it a moment after answering, without saying so (as
+    Django's runserver does), and never reads what else came on it."""
+    connections = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            connections.append(self.client_address)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"[]")
+            self.wfile.flush()
+            if self.headers.get("Connection") == "close":
+                time.sleep(0.3)  # the next request, if sent here, is never read
+                self.close_connection = True
+
+    server = LoopbackServer(Handler)
+    url = f"http://127.0.0.1:{server.port}/timesheets/batch"
+    try:
+        with SameOriginSession() as session:
+            first = request(
+                session, "POST", url, timeout=(2, 2), data=b"[1]", headers={"Connection": "close"}
+            )
+            second = request(session, "POST", url, timeout=(2, 2), data=b"[2]")
+        assert (first.content, second.content) == (b"[]", b"[]")
+        assert len(set(connections)) == 2  # the second request came on a new connection
+    finally:
+        server.stop()
