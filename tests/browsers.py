@@ -110,9 +110,16 @@ class SharedChromium:
 
     def quit(self) -> None:
         driver, self.driver = self.driver, None
-        if driver is not None:
-            with contextlib.suppress(Exception):  # a Chromium that died has nothing to quit
-                driver.quit()
+        if driver is None:
+            return
+        # chromedriver's quit stops the process it started; Debian's chromium-headless-shell is
+        # a script that starts the shell without exec, so the shell itself ran on, orphaned,
+        # after every session. The browser is told to close first; closing, it answers
+        # nothing, and selenium raises.
+        with contextlib.suppress(Exception):
+            driver.execute_cdp_cmd("Browser.close", {})
+        with contextlib.suppress(Exception):  # a Chromium that died has nothing to quit
+            driver.quit()
 
 
 def elements_now(driver: Any, by: str, selector: str, within: Any = None) -> list[Any]:

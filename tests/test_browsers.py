@@ -1,12 +1,14 @@
-"""The session's shared Chromium comes back to each browser test as new."""
+"""The session's shared Chromium comes back to each browser test as new, and goes when it quits."""
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 import pytest
 
-from .browsers import PHONE, set_viewport
+from .browsers import PHONE, SharedChromium, set_viewport
 
 pytestmark = pytest.mark.browser
 
@@ -34,3 +36,40 @@ def test_a_reset_leaves_no_storage_cookie_or_screen_of_the_test_before(api, shar
     driver = shared_chromium.fresh(api.base_url)
     driver.get(api.base_url + "/accounts/login/")
     assert kept(driver) == (0, 0, False, False)
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes `pid` started, and theirs, as /proc tells."""
+    parents = {}
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                parents[int(name)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except OSError:  # gone meanwhile
+            continue
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_quitting_leaves_no_chromium_process_running():
+    chromium = SharedChromium()
+    driver = chromium.fresh("http://127.0.0.1")
+    started = descendants(driver.service.process.pid)  # the browser and its page processes
+    assert started
+    chromium.quit()
+    deadline = time.monotonic() + 5
+    while any(map(running, started)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(running, started))
