@@ -31,6 +31,7 @@ from .browsers import SharedChromium
 from .factories import ApiClientFactory, TimesheetFactory
 from .samples import ALL_SCOPES, SAMPLE_ENTRY
 from .support.clients import Api, InProcessApi
+from .support.flush import keep_content_types_across_flushes, make_content_types_as_django_does
 from .support.importing import FaultyProxy, ImportRun, run_import_in_process, run_process
 from .support.tokens import LocalIssuer
 
@@ -117,6 +118,16 @@ def _fresh_process_caches(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     jwks.forget_key_sets()
     issuer_keys.forget_public_keys()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test database, migrated; each flush then puts back the content types
+    and permissions `migrate` made instead of making them again (tests/support/flush.py)."""
+    with django_db_blocker.unblock():
+        kept = keep_content_types_across_flushes()
+    yield
+    make_content_types_as_django_does(kept)
 
 
 @pytest.fixture
