@@ -43,21 +43,25 @@ QuietWSGIRequestHandler.disable_nagle_algorithm = True
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that need no database first; then pytest-django's order, which Django's is.
+    """Tests that need no database first, then Django's order: rolled-back tests before the
+    live server's, whose flush empties what `migrate` left; of those, the browser tests first.
 
-    Django's order (rolled-back tests before the live server's flushes) says nothing of
-    tests without a database, and pytest-django puts them last. There the longest of them
-    (the fast path's 3,000 examples, a gunicorn started and stopped) ran while the other
-    worker had nothing left to do.
+    pytest-django puts tests without a database last. There the longest of them (the fast
+    path's 3,000 examples, a gunicorn started and stopped) ran while the other worker had
+    nothing left to do; so did the browser tests that wait out a token's lifetime. Short
+    tests last let both workers finish together: a test marked `slow` goes first in its
+    phase. The sort is stable: within that, the order stays.
     """
-    items.sort(key=_uses_the_database)  # a stable sort: pytest-django's order stays within
+    items.sort(key=lambda item: (_phase(item), item.get_closest_marker("slow") is None))
 
 
-def _uses_the_database(item: pytest.Item) -> bool:
+def _phase(item: pytest.Item) -> int:
     fixtures = getattr(item, "fixturenames", ())
-    return item.get_closest_marker("django_db") is not None or any(
-        name in fixtures for name in ("_django_db_helper", "live_server")
-    )
+    if "live_server" in fixtures or "transactional_db" in fixtures:
+        return 2 if item.get_closest_marker("browser") else 3
+    if "_django_db_helper" in fixtures or item.get_closest_marker("django_db"):
+        return 1
+    return 0
 
 
 _tallies: dict[str, list[int]] = {}

@@ -34,6 +34,7 @@ def person_token(local_issuer, transactional_db) -> str:
     return local_issuer.token(sub="auth0|meg", azp="SpaClientId123", gty=None)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("caller", ["token", "person_token"])
 def test_every_operation_conforms_to_the_schema(api, request, caller, tally):
     token = request.getfixturevalue(caller)

@@ -170,6 +170,7 @@ def test_the_landing_page_leads_to_the_docs_the_api_and_the_admin(api, browser):
     }
 
 
+@pytest.mark.slow
 def test_no_admin_link_leads_to_a_server_error(api, browser, payroll_data):
     """Every link of the admin index, and every link of the pages they open, answers without a 5xx.
 

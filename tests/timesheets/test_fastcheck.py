@@ -89,6 +89,7 @@ def exactly(entry: dict[str, Any]) -> list[tuple[str, type, str]]:
 VALID = {"user_type": "Employee", "user_id": "7", "year": 2021, "week": 1, "project": "p", "hours": 1}
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None)
 @given(item=items)
 @example(item={**VALID, "week": 53})  # 2021 has 52 ISO weeks: the serializer's validate()

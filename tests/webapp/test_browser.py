@@ -310,6 +310,7 @@ def test_a_manager_approves_an_employees_entry_but_not_their_own(api, browser):
     screens(browser, "manager-refused")
 
 
+@pytest.mark.slow
 def test_the_page_keeps_working_after_its_access_token_expires(api, browser, settings, access_tokens):
     settings.OAUTH_PERSON_TOKEN_SECONDS = TOKEN_SECONDS
     settings.OAUTH_LEEWAY = 0
@@ -330,6 +331,7 @@ def test_the_page_keeps_working_after_its_access_token_expires(api, browser, set
     assert_no_token_kept(browser)
 
 
+@pytest.mark.slow
 def test_a_sign_in_that_cannot_be_renewed_starts_again_and_keeps_what_was_typed(
     api, browser, settings, access_tokens
 ):
@@ -380,6 +382,7 @@ window.fetch = (url, options) => {
 """
 
 
+@pytest.mark.slow
 def test_a_busy_token_endpoint_is_said_as_busy_and_keeps_the_sign_in(api, browser, settings, access_tokens):
     settings.OAUTH_PERSON_TOKEN_SECONDS = TOKEN_SECONDS
     settings.OAUTH_LEEWAY = 0
