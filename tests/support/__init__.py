@@ -5,6 +5,7 @@ pytest advises, so that a test imports them by name and conftest.py keeps the fi
 - `tokens`: an outside issuer on loopback (`LocalIssuer`) and hand-forged JWTs
 - `servers`: loopback servers, gunicorn, a hanging peer, slow clients
 - `importing`: the importer's run and a proxy that fails on cue
+- `flush`: the content types and permissions Django's flush makes again, from rows kept
 - `paths`: the project's folder
 
 (The scenario's sample entry is tests/samples.py, beside the factories built from it.)
