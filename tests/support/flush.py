@@ -3,7 +3,7 @@
 pytest-django ends a `transactional_db` test (every test of the live server) with Django's
 `flush`: it empties every table, then sends post_migrate as `migrate` does. Django's own
 receivers then make every content type and permission again, app by app: about 30 ms of a
-33 ms flush here, after each of some 260 tests. They make the same rows each time, so the
+33 ms flush here, after each of some 230 tests. They make the same rows each time, so the
 session reads those rows once, after `migrate`, and makes them again with one insert a table.
 The project's own post_migrate receivers run as before.
 """
