@@ -36,9 +36,16 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = PASSPHRASE  # every account the factories make signs in with it
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
-# A person's access token lifetime in the tests of what happens once it has expired: short,
-# for they wait it out.
-TOKEN_SECONDS = 2
+# A person's access token lifetime in the tests of what happens once it has expired. They move
+# the clocks past it rather than wait it out (`outlive_the_access_token`).
+TOKEN_SECONDS = 60
+# Puts the page's clock `arguments[0]` milliseconds ahead. The page reads the time it renews its
+# token at with `Date.now` alone (webapp/static/webapp/auth.js).
+PAGE_CLOCK_AHEAD = """
+const ahead = arguments[0];
+const now = Date.now;
+Date.now = () => now.call(Date) + ahead;
+"""
 
 
 @pytest.fixture
@@ -166,16 +173,20 @@ def screens(driver: Any, name: str) -> None:
     set_viewport(driver, PHONE)
 
 
-def outlive_the_access_token(api: Any, access_tokens: list[str]) -> None:
-    """Waits until the page's access token has expired, and shows that it has: the API refuses it.
+def outlive_the_access_token(api: Any, browser: Any, time_machine: Any, access_tokens: list[str]) -> None:
+    """Moves the server's clock and the page's past the page's access token, and shows that it
+    has expired: the API refuses it.
 
     The page holds the newest token; it was issued before now. Its `exp` is at most
     TOKEN_SECONDS after its issue (whole seconds), and the page means to renew it a quarter
-    of its lifetime earlier still: a little longer than TOKEN_SECONDS from now is past both,
-    so the page's next request must renew it first.
+    of its lifetime earlier still: a little more than TOKEN_SECONDS ahead is past both, so the
+    page's next request must renew it first. The live server runs in this process, so
+    time-machine moves its clock; PAGE_CLOCK_AHEAD moves the page's by as much.
     """
     token = access_tokens[-1]
-    time.sleep(TOKEN_SECONDS + 0.2)
+    ahead = TOKEN_SECONDS + 0.2
+    time_machine.move_to(timezone.now() + timedelta(seconds=ahead), tick=True)
+    browser.execute_script(PAGE_CLOCK_AHEAD, ahead * 1000)
     assert jwt.decode(token, options={"verify_signature": False})["exp"] <= time.time()
     assert api.get("/me", token=token).status_code == 401
 
@@ -310,15 +321,16 @@ def test_a_manager_approves_an_employees_entry_but_not_their_own(api, browser):
     screens(browser, "manager-refused")
 
 
-@pytest.mark.slow
-def test_the_page_keeps_working_after_its_access_token_expires(api, browser, settings, access_tokens):
+def test_the_page_keeps_working_after_its_access_token_expires(
+    api, browser, settings, access_tokens, time_machine
+):
     settings.OAUTH_PERSON_TOKEN_SECONDS = TOKEN_SECONDS
     settings.OAUTH_LEEWAY = 0
     person("ann", "007")
     sign_in(browser, api.base_url, "ann")
     browser.execute_script("window.sameVisit = true")  # gone if the page were loaded again
     refresh_tokens = get_refresh_token_model().objects.count()
-    outlive_the_access_token(api, access_tokens)
+    outlive_the_access_token(api, browser, time_machine, access_tokens)
 
     by_id(browser, "add-project").send_keys("Atlas")
     by_id(browser, "add-hours").send_keys("1", Keys.ENTER)
@@ -331,9 +343,8 @@ def test_the_page_keeps_working_after_its_access_token_expires(api, browser, set
     assert_no_token_kept(browser)
 
 
-@pytest.mark.slow
 def test_a_sign_in_that_cannot_be_renewed_starts_again_and_keeps_what_was_typed(
-    api, browser, settings, access_tokens
+    api, browser, settings, access_tokens, time_machine
 ):
     settings.OAUTH_PERSON_TOKEN_SECONDS = TOKEN_SECONDS
     settings.OAUTH_LEEWAY = 0
@@ -342,7 +353,7 @@ def test_a_sign_in_that_cannot_be_renewed_starts_again_and_keeps_what_was_typed(
     by_id(browser, "add-project").send_keys("Atlas")
     by_id(browser, "add-hours").send_keys("2")
     get_refresh_token_model().objects.update(revoked=timezone.now())  # as if signed out elsewhere
-    outlive_the_access_token(api, access_tokens)
+    outlive_the_access_token(api, browser, time_machine, access_tokens)
 
     by_id(browser, "add-hours").send_keys(Keys.ENTER)
     notice(browser, "message", "signed in again")  # the sign-in page's session: no password asked
@@ -383,13 +394,15 @@ window.fetch = (url, options) => {
 
 
 @pytest.mark.slow
-def test_a_busy_token_endpoint_is_said_as_busy_and_keeps_the_sign_in(api, browser, settings, access_tokens):
+def test_a_busy_token_endpoint_is_said_as_busy_and_keeps_the_sign_in(
+    api, browser, settings, access_tokens, time_machine
+):
     settings.OAUTH_PERSON_TOKEN_SECONDS = TOKEN_SECONDS
     settings.OAUTH_LEEWAY = 0
     person("ann", "007")
     sign_in(browser, api.base_url, "ann")
     browser.execute_script(BUSY_TOKEN_ENDPOINT)  # gone if the page were loaded again
-    outlive_the_access_token(api, access_tokens)
+    outlive_the_access_token(api, browser, time_machine, access_tokens)
 
     by_id(browser, "add-project").send_keys("Atlas")
     by_id(browser, "add-hours").send_keys("1", Keys.ENTER)
