@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import threading
@@ -25,7 +26,9 @@ class Gunicorn:
         self.port = port
 
     def stop(self) -> None:
-        self.process.terminate()
+        """Stops it at once (SIGQUIT), for the test is done with it. A graceful stop (SIGTERM)
+        keeps a worker up to 2 s longer for each connection a test's client left open."""
+        self.process.send_signal(signal.SIGQUIT)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
