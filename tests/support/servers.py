@@ -27,7 +27,7 @@ class Gunicorn:
 
     def stop(self) -> None:
         """Stops it at once (SIGQUIT), for the test is done with it. A graceful stop (SIGTERM)
-        keeps a worker up to 2 s longer for each connection a test's client left open."""
+        keeps a worker up to 2 s longer while a connection a test's client left open lasts."""
         self.process.send_signal(signal.SIGQUIT)
         try:
             self.process.wait(timeout=10)
